@@ -1,0 +1,87 @@
+// Shared pieces of the Arda et al. 2026 claims: certified bound evaluation (MPFI), the
+// teacher-student problem of section 6.1, and the paper citation.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bounds/arda2026/config.hpp"
+#include "bounds/common/scalar.hpp"
+#include "claims/claim.hpp"
+#include "model/teacher_student.hpp"
+#include "model/transformer.hpp"
+
+namespace attnbound::claims::arda2026 {
+
+inline const char* paper = "Arda, Cayci & Eryilmaz 2026 (arXiv 2601.16514)";
+
+/// Bound configuration in the claim's units; converted to any Scalar.
+struct bound_setup {
+  int d = 8;
+  long long m = 64, n = 4000, tau = 4000;
+  double delta = 0.05, delta_prime = 0.05, rho = 3, nu = 3, eta_factor = 1;
+  long long pool = 0;
+  double delta_pool = 1e-3;
+  template <class Scalar>
+  bounds::arda2026::config<Scalar> as() const {
+    bounds::arda2026::config<Scalar> c;
+    c.d = d, c.m = Scalar(m), c.n = Scalar(n), c.tau = Scalar(tau);
+    c.delta = Scalar(delta), c.delta_prime = Scalar(delta_prime);
+    c.rho_c = c.rho_u = c.rho_w = Scalar(rho);
+    c.nu_c = c.nu_u = c.nu_w = Scalar(nu);
+    c.eta_factor = Scalar(eta_factor);
+    c.pool = Scalar(pool), c.delta_pool = Scalar(delta_pool);
+    return c;
+  }
+};
+
+/// A certified bound value: `check` is the lower end of the MPFI enclosure (a measured value
+/// passes only if <= check), `report` its upper end.
+struct certified {
+  double check = 0, report = 0;
+};
+
+/// Evaluates `f(config<mp_interval>)` at 30 digits and returns its enclosure's ends, rounded
+/// outward to double.
+template <class F>
+certified certify(const bound_setup& s, F&& f) {
+  precision_guard guard(30);
+  const mp_interval v = f(s.as<mp_interval>());
+  const mp_real lo = lower(v), hi = upper(v);
+  double lo_d = lo.convert_to<double>(), hi_d = hi.convert_to<double>();
+  if (mp_real(lo_d) > lo) lo_d = std::nextafter(lo_d, -HUGE_VAL);
+  if (mp_real(hi_d) < hi) hi_d = std::nextafter(hi_d, HUGE_VAL);
+  return {lo_d, hi_d};
+}
+
+/// Teacher-student problem (spec 5.1): clipped Gaussian tokens (or antipodal tokens for the
+/// hard setting), a transport-map teacher from R anchors, labels over a pool of P draws.
+struct teacher_problem {
+  model::sequence_data data;
+  model::transport_map teacher;
+  double max_abs_label = 0;
+};
+
+struct teacher_options {
+  int d = 8, T = 16, n = 4000, R = 16, pool = 8192;
+  double nu = 3;
+  bool hard = false;  // antipodal tokens, one anchor, full-norm features (spec 4.9a)
+  model::mixture_weights weights = model::mixture_weights::random_signs;
+};
+
+teacher_problem make_teacher_problem(const teacher_options& o, std::uint64_t seed,
+                                     std::uint64_t problem_index);
+
+/// max_i ||U_i^(0)||: the event E_U of Definition 1 holds when <= B_U0.
+double max_U0_norm(const model::transformer_params& phi0);
+
+/// Bytes of a teacher problem plus one model's training state (for memory refusal).
+double problem_bytes(double d, double T, double n, double m);
+
+nlohmann::json worst_config(const std::string& what, double value, std::uint64_t seed,
+                            nlohmann::json config);
+
+}  // namespace attnbound::claims::arda2026

@@ -1,0 +1,143 @@
+#include "claims/bound_registry.hpp"
+
+#include <mpfr.h>
+
+#include <fmt/format.h>
+
+#include "bounds/arda2026/all_terms.hpp"
+#include "bounds/arda2026/required_width.hpp"
+#include "bounds/common/scalar.hpp"
+
+namespace attnbound::claims {
+
+namespace ab = attnbound::bounds::arda2026;
+
+namespace {
+
+/// N significant digits, scientific, via MPFR's own correctly rounded printf.
+std::string sig_digits(const mp_real& x, unsigned digits) {
+  char* buf = nullptr;
+  mpfr_asprintf(&buf, "%.*Re", static_cast<int>(digits) - 1, x.backend().data());
+  std::string s(buf);
+  mpfr_free_str(buf);
+  return s;
+}
+
+std::string integer_text(const mp_real& x) {
+  char* buf = nullptr;
+  mpfr_asprintf(&buf, "%.0Rf", x.backend().data());
+  std::string s(buf);
+  mpfr_free_str(buf);
+  return s;
+}
+
+ab::config<mp_real> make_config(const param_values& p) {
+  ab::config<mp_real> c;
+  auto v = [&](const char* k) { return mp_real(p.text.at(k)); };
+  c.d = v("d");
+  c.m = v("m");
+  c.n = v("n");
+  c.tau = v("tau");
+  c.delta = v("delta");
+  c.delta_prime = v("delta_prime");
+  c.rho_c = v("rho_c");
+  c.rho_u = v("rho_u");
+  c.rho_w = v("rho_w");
+  c.nu_c = v("nu_c");
+  c.nu_u = v("nu_u");
+  c.nu_w = v("nu_w");
+  c.eta_factor = v("eta_factor");
+  c.pool = v("pool");
+  c.delta_pool = v("delta_pool");
+  return c;
+}
+
+nlohmann::json theorem1_labels() {
+  const std::string rec = "reconstructed (explicit form of Theorem 1, bounds/arda2026/NOTES.md)";
+  return {{"B_U", "exact (Definition 1)"},
+          {"B_U0", "exact (Definition 1, without the rho_u/sqrt(m) term)"},
+          {"L1", "exact (Lemma 2)"},
+          {"L2", "exact (Lemma 2)"},
+          {"B_lin", "exact (Lemma 3)"},
+          {"B_app", "exact as printed (Lemma 5); the paper's constant has a proof gap (spec 4.9a)"},
+          {"B_app_safe", "reconstructed (justified replacement of Lemma 5 on E_U, spec 4.9a)"},
+          {"eps_pool", "reconstructed (teacher's Monte Carlo label error, spec 4.9a; 0 if pool=0)"},
+          {"eps_CoF", rec},
+          {"r_max", rec},
+          {"G2", rec},
+          {"rhs_best", rec + "; min-iterate bound"},
+          {"rhs_avg", rec + "; average-iterate bound"},
+          {"trivial_bound", "r_max^2: any rhs above it is vacuous"}};
+}
+
+}  // namespace
+
+std::vector<param_spec> arda2026_bound_params() {
+  using K = param_kind;
+  return {
+      {"d", K::integer, "8", "8", 1, 1e6, "token dimension"},
+      {"m", K::even_integer, "64", "64", 2, 1e15, "number of heads (even)"},
+      {"n", K::integer, "4000", "4000", 1, 1e15, "training samples (paper: 5000 split 80/20)"},
+      {"tau", K::integer, "4000", "4000", 1, 1e15, "ProjGD steps"},
+      {"delta", K::probability, "0.05", "0.05", 0, 1, "Lemma 5 failure probability"},
+      {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1 failure probability"},
+      {"rho_c", K::real, "3", "3", 1e-12, 1e6, "projection radius (c)"},
+      {"rho_u", K::real, "3", "3", 1e-12, 1e6, "projection radius (U)"},
+      {"rho_w", K::real, "3", "3", 1e-12, 1e6, "projection radius (W)"},
+      {"nu_c", K::real, "3", "3", 1e-12, 1e6, "transport sup-norm (c)"},
+      {"nu_u", K::real, "3", "3", 1e-12, 1e6, "transport sup-norm (U)"},
+      {"nu_w", K::real, "3", "3", 1e-12, 1e6, "transport sup-norm (W)"},
+      {"eta_factor", K::real, "1", "1", 1e-12, 1e6, "eta = eta_factor/sqrt(tau) (paper 1; code 1.75)"},
+      {"pool", K::integer, "0", "0", 0, 1e15, "teacher pool size (0: exact labels)"},
+      {"delta_pool", K::probability, "0.001", "0.001", 0, 1, "teacher pool failure probability"},
+  };
+}
+
+const std::vector<bound_entry>& bound_registry() {
+  static const std::vector<bound_entry> entries = [] {
+    std::vector<bound_entry> e;
+    e.push_back({"arda2026.theorem1",
+                 "Arda et al. 2026: Definition 1, Lemmas 2, 3, 5 and the explicit Theorem 1 / "
+                 "Proposition 1 bounds",
+                 "reconstructed", arda2026_bound_params(),
+                 [](const param_values& p, unsigned digits) {
+                   precision_guard guard(digits + 20);
+                   const auto c = make_config(p);
+                   nlohmann::json terms = nlohmann::json::object();
+                   for (const auto& [name, value] : ab::theorem1_terms(c))
+                     terms[name] = sig_digits(value, digits);
+                   return nlohmann::json{{"terms", terms}, {"labels", theorem1_labels()}};
+                 }});
+    auto rw_params = arda2026_bound_params();
+    rw_params.push_back({"epsilon", param_kind::real, "1", "1", 1e-300, 1e300,
+                         "target error for the required width"});
+    e.push_back({"arda2026.required-width",
+                 "Arda et al. 2026 section 4.12: smallest even m with B_app <= epsilon (m_app) "
+                 "and with rhs_best <= epsilon at tau (m_thm)",
+                 "reconstructed", rw_params,
+                 [](const param_values& p, unsigned digits) {
+                   precision_guard guard(digits + 20);
+                   const auto c = make_config(p);
+                   const mp_real eps(p.text.at("epsilon"));
+                   const auto mt = ab::m_thm(c, eps);
+                   nlohmann::json terms = {{"m_app", integer_text(ab::m_app(c, eps))},
+                                           {"m_thm", mt ? integer_text(*mt) : "none"}};
+                   nlohmann::json labels = {
+                       {"m_app", "exact algebra on Lemma 5's B_app (the paper's constant)"},
+                       {"m_thm", "reconstructed: smallest even m with rhs_best <= epsilon at tau; "
+                                 "'none' when no m <= 2^100 works (the tau-term alone exceeds "
+                                 "epsilon)"}};
+                   return nlohmann::json{{"terms", terms}, {"labels", labels}};
+                 }});
+    return e;
+  }();
+  return entries;
+}
+
+const bound_entry* find_bound(const std::string& id) {
+  for (const auto& b : bound_registry())
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+}  // namespace attnbound::claims

@@ -1,0 +1,236 @@
+// attnbound: checks the optimization theory of shallow Transformers against experiments.
+// The CLI contract (design.md): list / bound / run / check / report; exit 0 all claims hold,
+// 1 a claim is violated, 2 bad input (one line on stderr naming the problem).
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "claims/bound_registry.hpp"
+#include "claims/runner.hpp"
+#include "reports/results.hpp"
+
+namespace ac = attnbound::claims;
+namespace ar = attnbound::reports;
+
+namespace {
+
+/// Progress on stderr, only when it is a terminal: claim, step, ETA.
+ac::progress_fn terminal_progress() {
+  if (!::isatty(2)) return {};
+  auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  auto last_what = std::make_shared<std::string>();
+  return [start, last_what](const std::string& what, int done, int total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (what != *last_what) *start = now, *last_what = what;
+    const double el = std::chrono::duration<double>(now - *start).count();
+    const double eta = done > 0 ? el / done * (total - done) : 0.0;
+    std::fprintf(stderr, "\r\033[K%s  %d/%d  ETA %.0fs", what.c_str(), done, total, eta);
+    if (done >= total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  };
+}
+
+std::string params_help(const std::vector<ac::param_spec>& specs) {
+  std::string s;
+  for (const auto& p : specs)
+    s += fmt::format("  {:<14} {:<24} quick={} full={}  {}\n", p.key, ac::describe_kind(p.kind),
+                     p.quick, p.full, p.help);
+  return s;
+}
+
+nlohmann::json params_json(const std::vector<ac::param_spec>& specs) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : specs)
+    j.push_back({{"key", p.key}, {"kind", ac::describe_kind(p.kind)}, {"quick", p.quick},
+                 {"full", p.full}, {"help", p.help}});
+  return j;
+}
+
+int cmd_list(bool json) {
+  if (json) {
+    nlohmann::json out = {{"claims", nlohmann::json::array()}, {"bounds", nlohmann::json::array()}};
+    for (const auto& c : ac::registry())
+      out["claims"].push_back({{"id", c.info.id}, {"paper", c.info.paper}, {"theorem", c.info.theorem},
+                               {"kind", c.info.kind}, {"status", c.info.status},
+                               {"statement", c.info.statement}, {"params", params_json(c.params)}});
+    for (const auto& b : ac::bound_registry())
+      out["bounds"].push_back({{"id", b.id}, {"description", b.description}, {"status", b.status},
+                               {"params", params_json(b.params)}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Claims (attnbound check / attnbound run <id>):\n";
+  for (const auto& c : ac::registry())
+    std::cout << fmt::format("  {:<34} {:<13} {:<20} {}\n    {}: {}\n", c.info.id, c.info.kind,
+                             c.info.status, c.info.theorem, c.info.paper, c.info.statement);
+  std::cout << "\nBounds (attnbound bound <id> -p key=value ...):\n";
+  for (const auto& b : ac::bound_registry())
+    std::cout << fmt::format("  {:<34} {}\n{}", b.id, b.description, params_help(b.params));
+  std::cout << "\nParameters of a claim: attnbound run <id> --help-params\n";
+  return 0;
+}
+
+int cmd_bound(const std::string& id, const std::vector<std::string>& overrides, int digits, bool json) {
+  const auto* b = ac::find_bound(id);
+  if (!b) throw ac::bad_input(fmt::format("unknown bound '{}' (see `attnbound list`)", id));
+  if (digits < 1 || digits > 10000) throw ac::bad_input(fmt::format("--digits {} is outside [1, 10000]", digits));
+  const auto params = ac::resolve_params(id, b->params, overrides, false);
+  const auto r = b->evaluate(params, static_cast<unsigned>(digits));
+  if (json) {
+    nlohmann::json out = {{"bound", id}, {"digits", digits}, {"status", b->status},
+                          {"params", params.text}, {"terms", r.at("terms")}, {"labels", r.at("labels")}};
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << fmt::format("{} ({}), {} significant digits\n", id, b->status, digits);
+    for (const auto& [k, v] : params.text) std::cout << fmt::format("  {} = {}\n", k, v);
+    for (const auto& [k, v] : r.at("terms").items())
+      std::cout << fmt::format("{:>14} = {}   [{}]\n", k, v.get<std::string>(),
+                               r.at("labels").value(k, ""));
+  }
+  return 0;
+}
+
+void write_outputs(const nlohmann::json& results, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw ac::bad_input(fmt::format("cannot create output directory '{}'", dir));
+  ar::write_file_atomically((fs::path(dir) / "results.json").string(), results.dump(2) + "\n");
+  ar::write_file_atomically((fs::path(dir) / "report.md").string(), ar::markdown_report(results));
+}
+
+void print_summary(const nlohmann::json& results) {
+  for (const auto& c : results.at("claims"))
+    std::cerr << fmt::format("{:<12} {:<34} {}\n", c.at("verdict").get<std::string>(),
+                             c.at("id").get<std::string>(), c.at("summary").get<std::string>());
+  const auto& s = results.at("summary");
+  std::cerr << fmt::format("{} claims: {} hold, {} violated, {} inconclusive, {} vacuous ({:.1f} s)\n",
+                           s.at("total").get<int>(), s.at("holds").get<int>(), s.at("violated").get<int>(),
+                           s.at("inconclusive").get<int>(), s.at("vacuous").get<int>(),
+                           results.value("wall_seconds", 0.0));
+}
+
+/// Checks an output directory can be written before a long run starts.
+void require_writable_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+    throw ac::bad_input(fmt::format("output directory '{}' is not writable", dir));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"attnbound: theorem bounds of shallow-Transformer optimization papers, computed in "
+               "high precision and checked against training runs.\n"
+               "Exit codes: 0 every claim holds, 1 a claim is violated, 2 bad input."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "List claims and bounds with their parameters and defaults");
+  list->add_flag("--json", list_json, "One JSON document on stdout");
+
+  std::string bound_id;
+  std::vector<std::string> bound_params;
+  int digits = 40;
+  bool bound_json = false;
+  auto* bound = app.add_subcommand("bound", "Evaluate a closed-form bound in high precision");
+  bound->add_option("id", bound_id, "Bound id, e.g. arda2026.theorem1 (see `list`)")->required();
+  bound->add_option("-p,--param", bound_params, "key=value (repeatable); omitted keys take the paper's experiment values");
+  bound->add_option("--digits", digits, "Significant digits of every term")->capture_default_str();
+  bound->add_flag("--json", bound_json, "One JSON document on stdout");
+
+  std::string run_id, profile = "quick", claims_glob = "*", out_dir = "results", baseline;
+  std::vector<std::string> run_params;
+  std::uint64_t seed = 20260123;
+  int jobs = 1;
+  bool run_json = false, help_params = false;
+  auto* run = app.add_subcommand("run", "Run one claim's experiment with parameter overrides");
+  run->add_option("id", run_id, "Claim id (see `list`)")->required();
+  run->add_option("-p,--param", run_params, "key=value (repeatable)");
+  run->add_option("--seed", seed, "Master seed")->capture_default_str();
+  run->add_option("--profile", profile, "Defaults: quick or full")->check(CLI::IsMember({"quick", "full"}))->capture_default_str();
+  run->add_option("--jobs", jobs, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
+  run->add_flag("--json", run_json, "One JSON document on stdout");
+  run->add_flag("--help-params", help_params, "Print the claim's parameters and defaults");
+
+  auto* check = app.add_subcommand("check", "Run every claim (or a glob of them), write results.json and report.md");
+  check->add_option("--profile", profile, "quick (CI, < 10 min on 2 cores) or full (the papers' scale)")
+      ->check(CLI::IsMember({"quick", "full"}))->capture_default_str();
+  check->add_option("--claims", claims_glob, "Glob over claim ids, e.g. 'arda2026.lemma*'")->capture_default_str();
+  check->add_option("--seed", seed, "Master seed; every run's generator derives from it")->capture_default_str();
+  check->add_option("--jobs", jobs, "Threads (results are identical for any value)")->check(CLI::Range(1, 256))->capture_default_str();
+  check->add_option("--out", out_dir, "Output directory")->capture_default_str();
+  check->add_option("--baseline", baseline, "Stored baseline to compare against (not yet implemented)");
+
+  std::string report_in, report_out = "results";
+  auto* report = app.add_subcommand("report", "Re-render report.md from a results.json");
+  report->add_option("--in", report_in, "results.json")->required();
+  report->add_option("--out", report_out, "Output directory")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "attnbound: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+
+  try {
+    if (*list) return cmd_list(list_json);
+    if (*bound) return cmd_bound(bound_id, bound_params, digits, bound_json);
+    ac::check_options opt;
+    opt.full_profile = profile == "full";
+    opt.seed = seed;
+    opt.jobs = jobs;
+    opt.progress = terminal_progress();
+    if (*run) {
+      const auto* c = ac::find_claim(run_id);
+      if (!c) throw ac::bad_input(fmt::format("unknown claim '{}' (see `attnbound list`)", run_id));
+      if (help_params) {
+        std::cout << run_id << " parameters:\n" << params_help(c->params);
+        return 0;
+      }
+      const auto results = ac::run_claim(*c, run_params, opt);
+      if (run_json) std::cout << results.dump(2) << "\n";
+      else print_summary(results);
+      return ac::exit_code(results);
+    }
+    if (*check) {
+      if (!baseline.empty()) throw ac::bad_input("--baseline is not implemented yet (issue: CI regression against a stored baseline)");
+      require_writable_dir(out_dir);
+      opt.claims_glob = claims_glob;
+      const auto results = ac::run_check(opt);
+      write_outputs(results, out_dir);
+      print_summary(results);
+      std::cerr << fmt::format("wrote {}/results.json and {}/report.md\n", out_dir, out_dir);
+      return ac::exit_code(results);
+    }
+    if (*report) {
+      const auto results = ar::read_results(report_in);
+      require_writable_dir(report_out);
+      write_outputs(results, report_out);
+      return 0;
+    }
+  } catch (const ac::bad_input& e) {
+    std::cerr << "attnbound: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "attnbound: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}
