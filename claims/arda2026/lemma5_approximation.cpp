@@ -32,7 +32,7 @@ claim lemma5_approximation() {
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "400", "4000", 1, 1e7, "samples"},
       {"widths", K::integer_list, "8,32,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
-      {"seeds", K::integer, "100", "200", 1, 1000000, "initializations per problem and width"},
+      {"seeds", K::integer, "200", "200", 1, 1000000, "initializations per problem and width"},
       {"problems", K::integer, "2", "4", 1, 1000, "data/teacher draws per setting"},
       {"pool", K::integer, "4096", "8192", 2, 1e7, "teacher pool size P (even)"},
       {"R", K::integer, "16", "16", 1, 4096, "teacher anchors"},

@@ -48,10 +48,10 @@ std::vector<param_spec> optimization_params(int batch) {
   return {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
-      {"n", K::integer, "200", "4000", 1, 1e7, "training samples"},
+      {"n", K::integer, "300", "4000", 1, 1e7, "training samples"},
       {"widths", K::integer_list, "8,16,32,64", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
-      {"tau", K::integer, batch ? "2000" : "300", "4000", 1, 1e8, "steps"},
-      {"seeds", K::integer, batch ? "6" : "3", "10", 1, 100000, "initializations (and data draws) per width"},
+      {"tau", K::integer, batch ? "4000" : "1000", "4000", 1, 1e8, "steps"},
+      {"seeds", K::integer, batch ? "8" : "6", "10", 1, 100000, "initializations (and data draws) per width"},
       {"eval_every", K::integer, batch ? "20" : "1", batch ? "20" : "1", 1, 1e8,
        "full-loss evaluation period (ProjSGD; a sub-sampled minimum is >= the true one)"},
       {"pool", K::integer, "2048", "8192", 1, 1e7, "teacher pool size"},
