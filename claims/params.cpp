@@ -28,6 +28,7 @@ std::string describe_kind(param_kind k) {
     case param_kind::real: return "real";
     case param_kind::probability: return "probability in (0,1)";
     case param_kind::integer_list: return "comma-separated integers";
+    case param_kind::even_integer_list: return "comma-separated even integers";
     case param_kind::real_list: return "comma-separated reals";
   }
   return "?";
@@ -68,10 +69,11 @@ double check_value(const std::string& what, const param_spec& spec, const std::s
   if (!std::isfinite(v))
     throw bad_input(fmt::format("{}: {}='{}' is not finite", what, spec.key, text));
   const bool integral = spec.kind == param_kind::integer || spec.kind == param_kind::even_integer ||
-                        spec.kind == param_kind::integer_list;
+                        spec.kind == param_kind::integer_list || spec.kind == param_kind::even_integer_list;
   if (integral && v != std::floor(v))
     throw bad_input(fmt::format("{}: {}={} must be an integer", what, spec.key, text));
-  if (spec.kind == param_kind::even_integer && std::fmod(v, 2.0) != 0.0)
+  const bool even = spec.kind == param_kind::even_integer || spec.kind == param_kind::even_integer_list;
+  if (even && std::fmod(v, 2.0) != 0.0)
     throw bad_input(fmt::format("{}: {}={} must be even (symmetric initialization pairs heads)",
                                 what, spec.key, text));
   if (spec.kind == param_kind::probability) {
@@ -104,7 +106,8 @@ param_values resolve_params(const std::string& what, const std::vector<param_spe
   for (const auto& s : specs) {
     const std::string text = given.count(s.key) ? given[s.key] : (full_profile ? s.full : s.quick);
     std::vector<double> vals;
-    const bool is_list = s.kind == param_kind::integer_list || s.kind == param_kind::real_list;
+    const bool is_list = s.kind == param_kind::integer_list || s.kind == param_kind::even_integer_list ||
+                         s.kind == param_kind::real_list;
     const auto items = is_list ? split_list(text) : std::vector<std::string>{text};
     if (items.empty()) throw bad_input(fmt::format("{}: {} is empty", what, s.key));
     for (const auto& item : items) vals.push_back(check_value(what, s, item));

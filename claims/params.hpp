@@ -15,7 +15,7 @@ struct bad_input : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class param_kind { integer, even_integer, real, probability, integer_list, real_list };
+enum class param_kind { integer, even_integer, real, probability, integer_list, even_integer_list, real_list };
 
 /// One parameter's domain. Reals are finite; bounds are inclusive unless `open`.
 struct param_spec {

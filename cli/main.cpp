@@ -178,6 +178,13 @@ int main(int argc, char** argv) {
   report->add_option("--in", report_in, "results.json")->required();
   report->add_option("--out", report_out, "Output directory")->capture_default_str();
 
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string cmd = argv[1];
+    if (cmd != "list" && cmd != "bound" && cmd != "run" && cmd != "check" && cmd != "report") {
+      std::cerr << "attnbound: unknown command '" << cmd << "' (commands: list, bound, run, check, report)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

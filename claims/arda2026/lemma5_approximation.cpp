@@ -31,7 +31,7 @@ claim lemma5_approximation() {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "400", "4000", 1, 1e7, "samples"},
-      {"widths", K::integer_list, "8,32,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
+      {"widths", K::even_integer_list, "8,32,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
       {"seeds", K::integer, "200", "200", 1, 1000000, "initializations per problem and width"},
       {"problems", K::integer, "2", "4", 1, 1000, "data/teacher draws per setting"},
       {"pool", K::integer, "4096", "8192", 2, 1e7, "teacher pool size P (even)"},
@@ -53,8 +53,6 @@ claim lemma5_approximation() {
     const double delta = p.get("delta"), delta_prime = p.get("delta_prime"),
                  delta_pool = p.get("delta_pool"), nu = p.get("nu");
     const std::vector<int> widths = p.int_list("widths");
-    for (int m : widths)
-      if (m % 2) throw bad_input(fmt::format("widths: {} is odd", m));
     const double nominal = delta + delta_prime + 2 * delta_pool;
     const char* settings[] = {"spec", "hard"};
 

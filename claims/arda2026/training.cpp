@@ -49,7 +49,7 @@ std::vector<param_spec> optimization_params(int batch) {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "300", "4000", 1, 1e7, "training samples"},
-      {"widths", K::integer_list, "8,16,32,64", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
+      {"widths", K::even_integer_list, "8,16,32,64", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
       {"tau", K::integer, batch ? "4000" : "1000", "4000", 1, 1e8, "steps"},
       {"seeds", K::integer, batch ? "8" : "6", "10", 1, 100000, "initializations (and data draws) per width"},
       {"eval_every", K::integer, batch ? "20" : "1", batch ? "20" : "1", 1, 1e8,
@@ -69,8 +69,6 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
   const int d = p.get_int("d"), T = p.get_int("T"), n = p.get_int("n"), tau = p.get_int("tau"),
             seeds = p.get_int("seeds"), eval_every = p.get_int("eval_every"), pool = p.get_int("pool");
   const std::vector<int> widths = p.int_list("widths");
-  for (int m : widths)
-    if (m % 2) throw bad_input(fmt::format("widths: {} is odd", m));
   const std::string tag = batch ? "arda2026.prop1" : "arda2026.theorem1";
 
   // One teacher problem per seed, shared across widths (the width sweep compares like with like).
