@@ -1,5 +1,6 @@
 #include "claims/params.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -44,6 +45,10 @@ const std::vector<double>& param_values::list(const std::string& key) const {
   auto it = values.find(key);
   if (it == values.end()) throw std::logic_error("missing parameter " + key);
   return it->second;
+}
+double param_values::max(const std::string& key) const {
+  const auto& v = list(key);
+  return *std::max_element(v.begin(), v.end());
 }
 std::vector<int> param_values::int_list(const std::string& key) const {
   std::vector<int> out;

@@ -34,6 +34,8 @@ struct param_values {
   double get(const std::string& key) const;
   int get_int(const std::string& key) const;
   const std::vector<double>& list(const std::string& key) const;
+  /// Largest value of a (list) parameter.
+  double max(const std::string& key) const;
   std::vector<int> int_list(const std::string& key) const;
 };
 

@@ -51,9 +51,7 @@ claim lemma3_linearization() {
       {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    double mmax = 0;
-    for (double m : p.list("widths")) mmax = std::max(mmax, m);
-    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), mmax);
+    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths"));
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;

@@ -42,9 +42,7 @@ claim lemma5_approximation() {
       {"nu", K::real, "3", "3", 1e-9, 1e6, "nu_c = nu_u = nu_w"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    double mmax = 0;
-    for (double m : p.list("widths")) mmax = std::max(mmax, m);
-    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), mmax);
+    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths"));
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;

@@ -11,9 +11,7 @@ claim prop1_projsgd() {
             "For ProjSGD with batch 1, in expectation over the sampled indices given phi_0: E[min_s L(phi_s)] <= rhs_best and E[L(phi-bar)] <= rhs_avg."};
   c.params = optimization_params(1);
   c.estimate_bytes = [](const param_values& p) {
-    double mmax = 0;
-    for (double m : p.list("widths")) mmax = std::max(mmax, m);
-    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), mmax) * p.get("seeds");
+    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths")) * p.get("seeds");
   };
   c.run = [](const run_context& ctx) { return run_optimization_claim(ctx, 1); };
   return c;

@@ -35,9 +35,7 @@ claim t_independence() {
       {"band", K::real, "0.1", "0.1", 0, 10, "|slope| band for 'does not grow'"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    double tmax = 0;
-    for (double t : p.list("Ts")) tmax = std::max(tmax, t);
-    return problem_bytes(p.get("d"), tmax, p.get("n"), p.get("m")) * std::min(2.0, p.get("seeds"));
+    return problem_bytes(p.get("d"), p.max("Ts"), p.get("n"), p.get("m")) * std::min(2.0, p.get("seeds"));
   };
   c.run = [](const run_context& ctx) {
     namespace ab = bounds::arda2026;

@@ -11,9 +11,7 @@ claim theorem1_projgd() {
             "On E_U and E_app (probability >= 1 - delta - delta'): min_{s<tau} L(phi_s) <= rhs_best and L(phi-bar) <= rhs_avg, with eta = 1/sqrt(tau); the rate in m is m^(-1/2) (an upper-bound rate)."};
   c.params = optimization_params(0);
   c.estimate_bytes = [](const param_values& p) {
-    double mmax = 0;
-    for (double m : p.list("widths")) mmax = std::max(mmax, m);
-    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), mmax) * p.get("seeds");
+    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths")) * p.get("seeds");
   };
   c.run = [](const run_context& ctx) { return run_optimization_claim(ctx, 0); };
   return c;

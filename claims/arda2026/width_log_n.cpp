@@ -37,9 +37,7 @@ claim width_log_n() {
       {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    double nmax = 0;
-    for (double n : p.list("n_grid")) nmax = std::max(nmax, n);
-    return problem_bytes(p.get("d"), p.get("T"), nmax, p.get("m"));
+    return problem_bytes(p.get("d"), p.get("T"), p.max("n_grid"), p.get("m"));
   };
   c.run = [](const run_context& ctx) {
     namespace ab = bounds::arda2026;
