@@ -49,7 +49,7 @@ std::vector<param_spec> optimization_params(int batch) {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "300", "4000", 1, 1e7, "training samples"},
-      {"widths", K::even_integer_list, "8,16,32,64", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
+      {"widths", K::even_integer_list, "8,16,32,64,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
       {"tau", K::integer, batch ? "4000" : "1000", "4000", 1, 1e8, "steps"},
       {"seeds", K::integer, batch ? "8" : "6", "10", 1, 100000, "initializations (and data draws) per width"},
       {"eval_every", K::integer, batch ? "20" : "1", batch ? "20" : "1", 1, 1e8,
@@ -160,8 +160,11 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
   res.details = {{"per_width", table},
                  {"slope_vs_m", {{"slope", fit.slope}, {"ci_low", fit.ci_low}, {"ci_high", fit.ci_high},
                                  {"theorem_rate", -0.5},
-                                 {"finding", slower ? "the minimum loss decays slower than m^(-1/2) (CI above -1/2)"
-                                                    : "consistent with the m^(-1/2) upper-bound rate"}}},
+                                 {"finding", slower ? "the minimum loss decays slower than m^(-1/2) (CI above -1/2). The paper's "
+                                                      "Figure 1 reports slopes close to -1/2; the theorem does not "
+                                                      "imply one at fixed tau (its tau-term does not decay in m), so "
+                                                      "this is a finding about the experiment, not a violation"
+                                                    : "consistent with the m^(-1/2) rate of the paper's Figure 1"}}},
                  {"runs_judged", judged}, {"runs_outside_events", outside}, {"violations", violations},
                  {"tau", tau}, {"eta_factor", p.get("eta_factor")}};
   if (judged == 0) {
@@ -174,7 +177,8 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
                             "min-loss slope vs m {:.3f} [{:.3f}, {:.3f}] vs the theorem's -1/2: {}",
                             violations, judged, batch ? "widths (mean over seeds)" : "runs",
                             all_vacuous ? "vacuous (above r_max^2)" : "informative", worst_ratio, fit.slope,
-                            fit.ci_low, fit.ci_high, slower ? "decays slower (a finding)" : "consistent");
+                            fit.ci_low, fit.ci_high, slower ? "decays slower than the paper's Figure 1 (a finding, not a violation: "
+                                     "the tau-term does not decay in m)" : "consistent");
   return res;
 }
 
