@@ -67,7 +67,8 @@ nlohmann::json theorem1_labels() {
           {"G2", rec},
           {"rhs_best", rec + "; min-iterate bound"},
           {"rhs_avg", rec + "; average-iterate bound"},
-          {"trivial_bound", "r_max^2: any rhs above it is vacuous"}};
+          {"trivial_bound", "r_max^2: any rhs above it is vacuous"},
+          {"grad_W_f_bound", "reconstructed (Lemma 1 with ||M||_F <= 1): sup ||grad_W f||_F, T-free"}};
 }
 
 }  // namespace
@@ -125,8 +126,8 @@ const std::vector<bound_entry>& bound_registry() {
                    nlohmann::json labels = {
                        {"m_app", "exact algebra on Lemma 5's B_app (the paper's constant)"},
                        {"m_thm", "reconstructed: smallest even m with rhs_best <= epsilon at tau; "
-                                 "'none' when no m <= 2^100 works (the tau-term alone exceeds "
-                                 "epsilon)"}};
+                                 "'none' when the minimum of rhs_best over m exceeds epsilon (no "
+                                 "width suffices at this tau)"}};
                    return nlohmann::json{{"terms", terms}, {"labels", labels}};
                  }});
     return e;

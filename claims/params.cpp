@@ -79,7 +79,7 @@ double check_value(const std::string& what, const param_spec& spec, const std::s
     throw bad_input(fmt::format("{}: {}={} must be an integer", what, spec.key, text));
   const bool even = spec.kind == param_kind::even_integer || spec.kind == param_kind::even_integer_list;
   if (even && std::fmod(v, 2.0) != 0.0)
-    throw bad_input(fmt::format("{}: {}={} must be even (symmetric initialization pairs heads)",
+    throw bad_input(fmt::format("{}: {}={} must be even",
                                 what, spec.key, text));
   if (spec.kind == param_kind::probability) {
     if (!(v > 0 && v < 1))
@@ -116,6 +116,15 @@ param_values resolve_params(const std::string& what, const std::vector<param_spe
     const auto items = is_list ? split_list(text) : std::vector<std::string>{text};
     if (items.empty()) throw bad_input(fmt::format("{}: {} is empty", what, s.key));
     for (const auto& item : items) vals.push_back(check_value(what, s, item));
+    if (is_list) {
+      std::vector<double> sorted = vals;
+      std::sort(sorted.begin(), sorted.end());
+      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+        throw bad_input(fmt::format("{}: {}={} repeats a value", what, s.key, text));
+      if (static_cast<int>(vals.size()) < s.min_items)
+        throw bad_input(fmt::format("{}: {}={} needs at least {} distinct values", what, s.key, text,
+                                    s.min_items));
+    }
     out.text[s.key] = text;
     out.values[s.key] = std::move(vals);
   }

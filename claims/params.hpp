@@ -25,6 +25,8 @@ struct param_spec {
   std::string full;   // default in the full profile (the paper's scale)
   double min = 0, max = 0;
   std::string help;
+  /// Lists: the fewest distinct values (3 for a slope fit: two points give no CI).
+  int min_items = 1;
 };
 
 /// Parsed values: every parameter as its exact decimal text and as doubles.

@@ -51,10 +51,11 @@ nlohmann::json finite_or_null(double x) {
 
 nlohmann::json execute(const claim& c, const param_values& params, const check_options& opt) {
   if (c.estimate_bytes) {
-    const double bytes = c.estimate_bytes(params);
+    // Runs in flight at once each hold their own state: scale by the thread count.
+    const double bytes = c.estimate_bytes(params) * std::max(1, opt.jobs);
     if (bytes > max_run_bytes)
       throw bad_input(fmt::format("{}: these parameters need about {:.1f} GiB, above the {:.0f} GiB "
-                                  "limit of one run; lower T, n or m",
+                                  "limit of one run; lower T, n, m or --jobs",
                                   c.info.id, bytes / (1 << 30), max_run_bytes / (1 << 30)));
   }
   run_context ctx{params, opt.full_profile, opt.seed, opt.jobs, opt.progress};

@@ -206,7 +206,7 @@ slope_fit ols(const std::vector<double>& x, const std::vector<double>& y, double
 slope_fit loglog_median_slope_bootstrap(const std::vector<double>& x,
                                         const std::vector<std::vector<double>>& samples_per_x,
                                         int resamples, std::uint64_t seed, double confidence,
-                                        bool log_x) {
+                                        bool log_x, bool paired) {
   const char* fn = "loglog_median_slope_bootstrap";
   if (x.size() != samples_per_x.size())
     fail(fn, "x and samples_per_x differ in size (" + std::to_string(x.size()) + " vs " +
@@ -232,16 +232,29 @@ slope_fit loglog_median_slope_bootstrap(const std::vector<double>& x,
   }
   // Validates that the (transformed) x are not all equal.
   slope_fit fit = ols_core(tx, ty, confidence);
+  if (paired)
+    for (const auto& s : samples_per_x)
+      if (s.size() != samples_per_x.front().size())
+        fail(fn, "paired resampling needs the same number of samples at every x");
 
   boost::random::mt19937_64 rng(seed);
   std::vector<double> slopes(static_cast<std::size_t>(resamples));
   std::vector<double> buf;
+  std::vector<std::size_t> shared_idx(samples_per_x.front().size());
   for (int b = 0; b < resamples; ++b) {
+    if (paired) {
+      boost::random::uniform_int_distribution<std::size_t> pick(0, shared_idx.size() - 1);
+      for (auto& i : shared_idx) i = pick(rng);
+    }
     for (std::size_t k = 0; k < m; ++k) {
       const auto& s = samples_per_x[k];
-      boost::random::uniform_int_distribution<std::size_t> pick(0, s.size() - 1);
       buf.resize(s.size());
-      for (auto& v : buf) v = s[pick(rng)];
+      if (paired) {
+        for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = s[shared_idx[i]];
+      } else {
+        boost::random::uniform_int_distribution<std::size_t> pick(0, s.size() - 1);
+        for (auto& v : buf) v = s[pick(rng)];
+      }
       std::sort(buf.begin(), buf.end());
       ty[k] = std::log(sorted_quantile(buf, 0.5));
     }

@@ -88,10 +88,15 @@ slope_fit ols(const std::vector<double>& x, const std::vector<double>& y,
 /// Needs x.size() == samples_per_x.size() >= 2, x not all equal, every sample set
 /// non-empty, every sample finite and > 0 (any sample can become a resampled median),
 /// x > 0 when log_x, resamples >= 2, confidence in (0, 1).
+/// `paired`: sample i at every x comes from the same replicate (seed), as when one
+/// initialization is reused across widths or sequence lengths. Each resample then draws one
+/// set of replicate indices and applies it at every x, which keeps the correlation between
+/// x values (an independent resampling would overstate the CI's width). Needs equal sizes.
 slope_fit loglog_median_slope_bootstrap(const std::vector<double>& x,
                                         const std::vector<std::vector<double>>& samples_per_x,
                                         int resamples, std::uint64_t seed,
-                                        double confidence = 0.95, bool log_x = true);
+                                        double confidence = 0.95, bool log_x = true,
+                                        bool paired = false);
 
 // ---- Mean intervals (comparison claims) ------------------------------------------------
 

@@ -103,8 +103,10 @@ void write_outputs(const nlohmann::json& results, const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     throw ac::bad_input(fmt::format("cannot create output directory '{}'", dir));
-  ar::write_file_atomically((fs::path(dir) / "results.json").string(), results.dump(2) + "\n");
-  ar::write_file_atomically((fs::path(dir) / "report.md").string(), ar::markdown_report(results));
+  // Render everything before writing anything: a failure leaves no half-updated pair.
+  const std::string json = results.dump(2) + "\n", md = ar::markdown_report(results);
+  ar::write_file_atomically((fs::path(dir) / "results.json").string(), json);
+  ar::write_file_atomically((fs::path(dir) / "report.md").string(), md);
 }
 
 void print_summary(const nlohmann::json& results) {
@@ -237,7 +239,7 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "attnbound: internal error: " << e.what() << "\n";
-    return 3;
+    return 1;
   }
   return 0;
 }

@@ -31,6 +31,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bounds/arda2026/lemma1_gradient.hpp"
 #include "bounds/arda2026/all_terms.hpp"
 #include "bounds/arda2026/required_width.hpp"
 #include "bounds/common/scalar.hpp"
@@ -273,14 +274,9 @@ RC_GTEST_PROP(Arda2026PropertyLemma1, GradientBoundsOnEventU, ()) {
   if (!event_u) return;
 
   const auto grad_w_loss_bound = cl::certify(s, [max_y](const auto& c) {
-    using S = std::decay_t<decltype(c.m)>;
-    using std::sqrt;
-    return 2 * (ab::C_f(c) + S(max_y)) * c.sigma.sigma1 * (1 + c.rho_c / sqrt(c.m)) * ab::B_U(c);
+    return ab::grad_W_loss_bound(c, std::decay_t<decltype(c.m)>(max_y));
   });
-  const auto grad_w_f_bound = cl::certify(s, [](const auto& c) {
-    using std::sqrt;
-    return c.sigma.sigma1 * (1 + c.rho_c / sqrt(c.m)) * ab::B_U(c);
-  });
+  const auto grad_w_f_bound = cl::certify(s, [](const auto& c) { return ab::grad_W_f_bound(c); });
   const auto g2 = cl::certify(s, [](const auto& c) { return ab::G2(c); });
   const auto c_f = cl::certify(s, [](const auto& c) { return ab::C_f(c); });
 

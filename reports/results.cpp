@@ -38,11 +38,11 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   const fs::path tmp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    std::FILE* out = std::fopen(tmp.c_str(), "wb");
     if (!out) throw bad_input(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
-    out << content;
-    out.flush();
-    if (!out) {
+    const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size() &&
+                    std::fflush(out) == 0 && ::fsync(::fileno(out)) == 0;
+    if (std::fclose(out) != 0 || !ok) {
       std::error_code ec;
       fs::remove(tmp, ec);
       throw bad_input(fmt::format("cannot write '{}': write failed", path));
@@ -129,6 +129,28 @@ nlohmann::json read_results(const std::string& path) {
                                 path, results_schema));
   for (const char* key : {"summary", "claims", "profile", "seed"})
     if (!j.contains(key)) throw bad_input(fmt::format("'{}' lacks the key '{}'", path, key));
+  auto need = [&](const nlohmann::json& obj, const char* key, bool (nlohmann::json::*is)() const,
+                  const std::string& where) {
+    if (!obj.contains(key) || !(obj.at(key).*is)())
+      throw bad_input(fmt::format("'{}': {} lacks a valid '{}'", path, where, key));
+  };
+  if (!j.at("summary").is_object() || !j.at("claims").is_array() || !j.at("profile").is_string() ||
+      !j.at("seed").is_number_unsigned())
+    throw bad_input(fmt::format("'{}': summary, claims, profile or seed has the wrong type", path));
+  for (const char* key : {"holds", "violated", "inconclusive", "vacuous", "total"})
+    need(j.at("summary"), key, &nlohmann::json::is_number_integer, "summary");
+  for (std::size_t i = 0; i < j.at("claims").size(); ++i) {
+    const auto& c = j.at("claims")[i];
+    const std::string where = fmt::format("claims[{}]", i);
+    if (!c.is_object()) throw bad_input(fmt::format("'{}': {} is not an object", path, where));
+    for (const char* key : {"id", "paper", "theorem", "kind", "status", "statement", "verdict",
+                            "bound_name", "measured_name", "summary"})
+      need(c, key, &nlohmann::json::is_string, where);
+    for (const char* key : {"bound", "measured", "tightness_median", "tightness_worst"})
+      if (!c.contains(key) || !(c.at(key).is_number() || c.at(key).is_null()))
+        throw bad_input(fmt::format("'{}': {} lacks a valid '{}'", path, where, key));
+    need(c, "worst", &nlohmann::json::is_object, where);
+  }
   return j;
 }
 

@@ -18,7 +18,7 @@ struct tiny_case {
 
 const std::vector<tiny_case>& cases() {
   static const std::vector<tiny_case> c = {
-      {"arda2026.lemma3.linearization", {"n=40", "widths=8,32", "seeds=3"}},
+      {"arda2026.lemma3.linearization", {"n=40", "widths=8,16,32", "seeds=3"}},
       {"arda2026.lemma5.approximation", {"n=40", "widths=8,32", "seeds=20", "problems=1", "pool=256"}},
       {"arda2026.width-log-n", {"n_grid=30,100,300", "seeds=6", "pool=128"}},
       {"arda2026.t-independence", {"Ts=2,8,32", "m=4", "n=20", "tau=20", "seeds=3", "pool=64"}},
@@ -57,7 +57,7 @@ TEST(ClaimsArda2026, TinyRunsGiveAVerdictAndFiniteNumbers) {
     SCOPED_TRACE(c.id);
     EXPECT_FALSE(claim.contains("error")) << claim.dump();
     const std::string v = claim.at("verdict");
-    EXPECT_TRUE(v == "holds" || v == "vacuous") << claim.dump(2);
+    EXPECT_NE(v, "violated") << claim.dump(2);  // tiny runs may be inconclusive
     expect_finite_numbers(claim, c.id);
     EXPECT_FALSE(claim.at("worst").empty()) << "a worst configuration names the replay seed";
   }
@@ -101,7 +101,9 @@ TEST(ClaimsFramework, ParameterValidation) {
   EXPECT_THROW(ac::resolve_params("x", specs, {"delta_prime=1"}, false), ac::bad_input);
   EXPECT_THROW(ac::resolve_params("x", specs, {"rho=inf"}, false), ac::bad_input);
   EXPECT_THROW(ac::resolve_params("x", specs, {"nope=1"}, false), ac::bad_input);
-  const auto ok = ac::resolve_params("x", specs, {"widths=8,16"}, false);
-  EXPECT_EQ(ok.int_list("widths"), (std::vector<int>{8, 16}));
+  EXPECT_THROW(ac::resolve_params("x", specs, {"widths=8,16"}, false), ac::bad_input);  // a fit needs 3
+  EXPECT_THROW(ac::resolve_params("x", specs, {"widths=8,16,8"}, false), ac::bad_input);
+  const auto ok = ac::resolve_params("x", specs, {"widths=8,16,32"}, false);
+  EXPECT_EQ(ok.int_list("widths"), (std::vector<int>{8, 16, 32}));
   EXPECT_EQ(ac::resolve_params("x", specs, {}, true).text.at("n"), "4000");
 }

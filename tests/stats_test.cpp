@@ -438,3 +438,22 @@ TEST(StatsOverlap, ClosedIntervals) {
   EXPECT_THROW(st::ci_overlaps(0, 1, 1, 0), std::invalid_argument);
   EXPECT_THROW(st::ci_overlaps(kNaN, 1, 0, 1), std::invalid_argument);
 }
+
+// Paired resampling keeps the correlation between x values: when every replicate is the same
+// power law times its own constant, the paired CI collapses onto the slope, while the
+// independent resampling (which mixes replicates across x) spreads out.
+TEST(StatsBootstrapPaired, PerfectlyCorrelatedReplicatesGiveAPointCI) {
+  const std::vector<double> x = {1, 2, 4, 8, 16};
+  std::vector<std::vector<double>> s(x.size());
+  const std::vector<double> level = {0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 0.25};
+  for (std::size_t k = 0; k < x.size(); ++k)
+    for (double c : level) s[k].push_back(c * std::pow(x[k], -0.5));
+  const auto paired = attnbound::stats::loglog_median_slope_bootstrap(x, s, 500, 3, 0.95, true, true);
+  const auto indep = attnbound::stats::loglog_median_slope_bootstrap(x, s, 500, 3, 0.95, true, false);
+  EXPECT_NEAR(paired.ci_low, -0.5, 1e-12);
+  EXPECT_NEAR(paired.ci_high, -0.5, 1e-12);
+  EXPECT_GT(indep.ci_high - indep.ci_low, 0.1);
+  s[0].pop_back();
+  EXPECT_THROW(attnbound::stats::loglog_median_slope_bootstrap(x, s, 500, 3, 0.95, true, true),
+               std::invalid_argument);
+}

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "bounds/arda2026/theorem1_projgd.hpp"
+#include "bounds/arda2026/lemma1_gradient.hpp"
 
 namespace attnbound::bounds::arda2026 {
 
@@ -26,7 +26,8 @@ std::vector<std::pair<std::string, Scalar>> theorem1_terms(const config<Scalar>&
           {"G2", G2(c)},
           {"rhs_best", rhs_best(c)},
           {"rhs_avg", rhs_avg(c)},
-          {"trivial_bound", trivial_loss_bound(c)}};
+          {"trivial_bound", trivial_loss_bound(c)},
+          {"grad_W_f_bound", grad_W_f_bound(c)}};
 }
 
 }  // namespace attnbound::bounds::arda2026

@@ -35,6 +35,7 @@ std::optional<Scalar> m_thm(config<Scalar> c, const Scalar& epsilon, int max_log
   using std::exp;
   using std::floor;
   using std::log;
+  using std::sqrt;
   auto even = [](const Scalar& x) { return 2 * floor(x / 2); };
   auto rhs = [&](const Scalar& m) {
     c.m = m;

@@ -4,6 +4,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <mutex>
+#include <type_traits>
+
+#include <fmt/format.h>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +22,15 @@ namespace attnbound::claims::arda2026 {
 
 inline const char* paper = "Arda, Cayci & Eryilmaz 2026 (arXiv 2601.16514)";
 
+/// A parameter given as a double, as Scalar: for the multiprecision types through its shortest
+/// round-trip decimal ("0.05"), so an enclosure covers the decimal the user wrote, not the
+/// nearest double.
+template <class Scalar>
+Scalar from_decimal(double x) {
+  if constexpr (std::is_same_v<Scalar, double>) return x;
+  else return Scalar(fmt::format("{}", x));
+}
+
 /// Bound configuration in the claim's units; converted to any Scalar.
 struct bound_setup {
   int d = 8;
@@ -29,11 +42,11 @@ struct bound_setup {
   bounds::arda2026::config<Scalar> as() const {
     bounds::arda2026::config<Scalar> c;
     c.d = d, c.m = Scalar(m), c.n = Scalar(n), c.tau = Scalar(tau);
-    c.delta = Scalar(delta), c.delta_prime = Scalar(delta_prime);
-    c.rho_c = c.rho_u = c.rho_w = Scalar(rho);
-    c.nu_c = c.nu_u = c.nu_w = Scalar(nu);
-    c.eta_factor = Scalar(eta_factor);
-    c.pool = Scalar(pool), c.delta_pool = Scalar(delta_pool);
+    c.delta = from_decimal<Scalar>(delta), c.delta_prime = from_decimal<Scalar>(delta_prime);
+    c.rho_c = c.rho_u = c.rho_w = from_decimal<Scalar>(rho);
+    c.nu_c = c.nu_u = c.nu_w = from_decimal<Scalar>(nu);
+    c.eta_factor = from_decimal<Scalar>(eta_factor);
+    c.pool = Scalar(pool), c.delta_pool = from_decimal<Scalar>(delta_pool);
     return c;
   }
 };
@@ -44,10 +57,18 @@ struct certified {
   double check = 0, report = 0;
 };
 
+/// Boost 1.74 keeps the default MPFR/MPFI precision in one process-wide variable; certify()
+/// holds this lock while it sets and uses it, so parallel runs cannot change each other's.
+inline std::mutex& mp_precision_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 /// Evaluates `f(config<mp_interval>)` at 30 digits and returns its enclosure's ends, rounded
 /// outward to double.
 template <class F>
 certified certify(const bound_setup& s, F&& f) {
+  std::lock_guard<std::mutex> lock(mp_precision_mutex());
   precision_guard guard(30);
   const mp_interval v = f(s.as<mp_interval>());
   const mp_real lo = lower(v), hi = upper(v);

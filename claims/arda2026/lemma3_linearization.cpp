@@ -45,7 +45,7 @@ claim lemma3_linearization() {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "200", "4000", 1, 1e7, "samples (sup over j)"},
-      {"widths", K::even_integer_list, "8,16,32,64,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
+      {"widths", K::even_integer_list, "8,16,32,64,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m (>= 3 distinct)", 3},
       {"seeds", K::integer, "6", "10", 1, 100000, "initializations per width and direction"},
       {"rho", K::real, "3", "3", 1e-9, 1e6, "rho_c = rho_u = rho_w"},
       {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1"},

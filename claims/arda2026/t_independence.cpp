@@ -8,7 +8,7 @@
 // reaches below 0.1).
 #include <fmt/format.h>
 
-#include "bounds/arda2026/theorem1_projgd.hpp"
+#include "bounds/arda2026/lemma1_gradient.hpp"
 #include "claims/arda2026/claims.hpp"
 #include "claims/arda2026/training.hpp"
 #include "claims/parallel.hpp"
@@ -24,11 +24,11 @@ claim t_independence() {
   using K = param_kind;
   c.params = {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
-      {"Ts", K::integer_list, "4,16,64,256,1024", "4,16,64,256,1024", 1, 1 << 20, "sequence lengths"},
+      {"Ts", K::integer_list, "4,16,64,256,1024", "4,16,64,256,1024", 1, 1 << 20, "sequence lengths (>= 3 distinct)", 3},
       {"m", K::even_integer, "16", "64", 2, 1 << 20, "width"},
       {"n", K::integer, "100", "1000", 1, 1e7, "training samples"},
       {"tau", K::integer, "150", "1000", 1, 1e8, "ProjGD steps"},
-      {"seeds", K::integer, "5", "10", 2, 100000, "initializations (and data draws) per T"},
+      {"seeds", K::integer, "10", "20", 2, 100000, "initializations (and data draws) per T"},
       {"pool", K::integer, "512", "2048", 1, 1e7, "teacher pool size"},
       {"rho", K::real, "3", "3", 1e-9, 1e6, "rho = nu-bar"},
       {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1"},
@@ -58,9 +58,7 @@ claim t_independence() {
       out[k].run = train_with_events(prob, s, 0, 1, ctx.seed, 9000 + r);
       const double ymax = prob.max_abs_label;
       const certified b = certify(s, [ymax](const auto& c) {
-        using S = std::decay_t<decltype(c.m)>;
-        using std::sqrt;
-        return 2 * (ab::C_f(c) + S(ymax)) * c.sigma.sigma1 * (1 + c.rho_c / sqrt(c.m)) * ab::B_U(c);
+        return ab::grad_W_loss_bound(c, std::decay_t<decltype(c.m)>(ymax));  // max|y| is an exact double
       });
       out[k].bound_check = b.check, out[k].bound_report = b.report;
       if (ctx.progress) ctx.progress(fmt::format("T={} seed {}", Ts[t], r), ++done, total);
@@ -96,10 +94,15 @@ claim t_independence() {
                        {"median_min_loss", stats::median(losses[t])}, {"grad_bound_max_over_seeds", bound_t}});
     }
     std::vector<double> xs(Ts.begin(), Ts.end());
-    const auto gfit = stats::loglog_median_slope_bootstrap(xs, grads, 2000, model::stream_seed(ctx.seed, "arda2026.t.grad"));
-    const auto lfit = stats::loglog_median_slope_bootstrap(xs, losses, 2000, model::stream_seed(ctx.seed, "arda2026.t.loss"));
-    const bool grad_flat = stats::ci_overlaps(gfit.ci_low, gfit.ci_high, -band, band);
-    const bool loss_not_growing = lfit.ci_low <= band;
+    // Replicate r uses the same initialization key at every T: a paired bootstrap.
+    const auto gfit = stats::loglog_median_slope_bootstrap(xs, grads, 2000, model::stream_seed(ctx.seed, "arda2026.t.grad"), 0.95, true, true);
+    const auto lfit = stats::loglog_median_slope_bootstrap(xs, losses, 2000, model::stream_seed(ctx.seed, "arda2026.t.loss"), 0.95, true, true);
+    // Invariance is an equivalence test: the slope CI must lie inside [-band, band]. A CI
+    // entirely above the band is a violation (the norm grows with T); one that straddles its
+    // edge is inconclusive. The loss only fails when it clearly grows (CI above the band).
+    const bool grad_flat = gfit.ci_low >= -band && gfit.ci_high <= band;
+    const bool grad_grows = gfit.ci_low > band;
+    const bool loss_grows = lfit.ci_low > band;
     res.tightness_median = ratios.empty() ? -1 : stats::median(ratios);
     res.tightness_worst = worst_ratio;
     res.details = {{"per_T", table},
@@ -111,9 +114,11 @@ claim t_independence() {
       res.summary = "E_U never held";
       return res;
     }
-    res.v = (violations == 0 && grad_flat && loss_not_growing) ? verdict::holds : verdict::violated;
+    if (violations > 0 || grad_grows || loss_grows) res.v = verdict::violated;
+    else if (!grad_flat) res.v = verdict::inconclusive;
+    else res.v = verdict::holds;
     res.summary = fmt::format("{} runs above the T-free gradient bound; grad-norm slope vs T {:.3f} [{:.3f}, {:.3f}] "
-                              "(band +-{}); min-loss slope vs T {:.3f} [{:.3f}, {:.3f}]",
+                              "(must lie inside +-{}); min-loss slope vs T {:.3f} [{:.3f}, {:.3f}]",
                               violations, gfit.slope, gfit.ci_low, gfit.ci_high, band, lfit.slope, lfit.ci_low, lfit.ci_high);
     return res;
   };

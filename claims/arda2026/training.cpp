@@ -49,7 +49,7 @@ std::vector<param_spec> optimization_params(int batch) {
       {"d", K::integer, "8", "8", 1, 256, "token dimension"},
       {"T", K::integer, "16", "16", 1, 1 << 20, "tokens per sequence"},
       {"n", K::integer, "300", "4000", 1, 1e7, "training samples"},
-      {"widths", K::even_integer_list, "8,16,32,64,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m"},
+      {"widths", K::even_integer_list, "8,16,32,64,128", "8,16,32,64,128,256", 2, 1 << 20, "even widths m (>= 3 distinct)", 3},
       {"tau", K::integer, batch ? "4000" : "1000", "4000", 1, 1e8, "steps"},
       {"seeds", K::integer, batch ? "8" : "6", "10", 1, 100000, "initializations (and data draws) per width"},
       {"eval_every", K::integer, batch ? "20" : "1", batch ? "20" : "1", 1, 1e8,
@@ -118,7 +118,7 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
       avgs.push_back(run.result.average_iterate_loss);
       const double ratio = run.result.min_loss / best.report;
       ratios.push_back(ratio);
-      if (ratio > worst_ratio) {
+      if (!batch && ratio > worst_ratio) {  // ProjSGD's headline is the mean over seeds (below)
         worst_ratio = ratio;
         res.measured = run.result.min_loss;
         res.bound = best.report;
@@ -145,15 +145,20 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
       violations += ci_avg.low > avg.check;
       row["mean_min_loss"] = {{"mean", ci_min.mean}, {"low", ci_min.low}, {"high", ci_min.high}};
       row["mean_avg_iterate_loss"] = {{"mean", ci_avg.mean}, {"low", ci_avg.low}, {"high", ci_avg.high}};
-      if (w == 0 || ci_min.mean / best.report > res.measured / std::max(res.bound, 1e-300)) {
+      if (ci_min.mean / best.report > worst_ratio) {
+        worst_ratio = ci_min.mean / best.report;
         res.measured = ci_min.mean;
         res.bound = best.report;
+        res.worst = worst_config("mean over seeds of min_s L(phi_s)", ci_min.mean, ctx.seed,
+                                 {{"m", widths[w]}, {"seeds", seeds}, {"d", d}, {"T", T}, {"n", n}, {"tau", tau},
+                                  {"eta_factor", s.eta_factor}, {"batch", batch}, {"eval_every", eval_every}});
       }
     }
     table.push_back(row);
   }
   std::vector<double> xs(widths.begin(), widths.end());
-  const auto fit = stats::loglog_median_slope_bootstrap(xs, min_losses, 2000, model::stream_seed(ctx.seed, tag + ".bootstrap"));
+  // Seed r's teacher problem is shared by every width: a paired bootstrap.
+  const auto fit = stats::loglog_median_slope_bootstrap(xs, min_losses, 2000, model::stream_seed(ctx.seed, tag + ".bootstrap"), 0.95, true, true);
   const bool slower = fit.ci_low > -0.5;
   res.tightness_median = ratios.empty() ? -1 : stats::median(ratios);
   res.tightness_worst = worst_ratio;

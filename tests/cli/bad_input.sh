@@ -41,6 +41,10 @@ expect2 "unknown subcommand"      $bin frobnicate
 expect2 "no subcommand"           $bin
 expect2 "odd width in list"       $bin run arda2026.lemma3.linearization -p widths=8,9
 expect2 "empty list item"         $bin run arda2026.lemma3.linearization -p widths=8,,16
+expect2 "repeated list value"     $bin run arda2026.lemma3.linearization -p widths=8,8,16
+expect2 "too few widths for a fit" $bin run arda2026.theorem1.projgd -p widths=8,16
+expect2 "odd teacher pool"        $bin run arda2026.lemma5.approximation -p pool=1001
+expect2 "more anchors than samples" $bin run arda2026.lemma5.approximation -p n=10 -p R=16
 expect2 "T out of range"          $bin run arda2026.t-independence -p Ts=4,100000000
 expect2 "memory refused"          $bin run arda2026.t-independence -p n=10000000 -p Ts=1024
 expect2 "bad profile"             $bin check --profile huge --out "$tmp/o1"
@@ -53,6 +57,8 @@ printf '{"schema": "attnbound.results/1", "claims": [' >"$tmp/trunc.json"
 expect2 "truncated results"       $bin report --in "$tmp/trunc.json" --out "$tmp/r"
 echo '{"schema": "other/9"}' >"$tmp/schema.json"
 expect2 "schema mismatch"         $bin report --in "$tmp/schema.json" --out "$tmp/r"
+echo '{"schema": "attnbound.results/1", "profile": "quick", "seed": 1, "summary": {}, "claims": [{}]}' >"$tmp/claims.json"
+expect2 "malformed claims"        $bin report --in "$tmp/claims.json" --out "$tmp/r"
 # Nothing half-written: the failed runs above left no files behind.
 if [ -e "$tmp/o1/results.json" ] || [ -e "$tmp/o2/results.json" ] || [ -e "$tmp/r/report.md" ]; then
   echo "FAIL: a failed run left an output file"; fail=1

@@ -21,7 +21,7 @@ strip = lambda c: {k: v for k, v in c.items() if k != "seconds"}
 assert [strip(c) for c in a["claims"]] == [strip(c) for c in b["claims"]], "jobs 1 vs 2 differ"
 print("ok", a["claims"][0]["summary"])
 PY
-"$bin" run arda2026.lemma3.linearization -p n=20 -p widths=8,16 -p seeds=2 --json >"$tmp/run.json" 2>"$tmp/run.err"
+"$bin" run arda2026.lemma3.linearization -p n=20 -p widths=8,16,32 -p seeds=2 --json >"$tmp/run.json" 2>"$tmp/run.err"
 python3 -c "import json,sys; json.load(open(sys.argv[1])); print('ok run --json')" "$tmp/run.json"
 "$bin" report --in "$tmp/a/results.json" --out "$tmp/rep"
 test -s "$tmp/rep/report.md"

@@ -26,7 +26,7 @@ mp.dps = 60
 OUT_DIGITS = 50
 
 TERMS = ["B_U", "B_U0", "L1", "L2", "B_lin", "B_app", "B_app_safe", "eps_pool", "eps_CoF",
-         "r_max", "G2", "rhs_best", "rhs_avg", "trivial_bound"]
+         "r_max", "G2", "rhs_best", "rhs_avg", "trivial_bound", "grad_W_f_bound"]
 PARAMS = ["d", "m", "n", "tau", "delta", "delta_prime", "rho_c", "rho_u", "rho_w",
           "nu_c", "nu_u", "nu_w", "eta_factor", "pool", "delta_pool"]
 
@@ -113,6 +113,9 @@ class Bounds:
         self.rhs_best = nu2 / (4 * eta * p["tau"]) + eta * self.r_max ** 2 * self.G2 + self.r_max * e
         self.rhs_avg = 4 * self.rhs_best + 6 * self.B_lin ** 2
         self.trivial_bound = self.r_max ** 2
+        # Lemma 1: ||grad_{W_i} f|| = m^-1/2 |c_i| |sigma'| ||M_i U_i|| ||q|| with ||M_i||_op <= 1,
+        # |c_i| <= 1 + rho_c/sqrt m, ||U_i|| <= B_U; squared over the m heads, summed: T-free.
+        self.grad_W_f_bound = mpmath.sqrt(m * (S1 * (1 + p["rho_c"] / mpmath.sqrt(m)) * self.B_U) ** 2 / m)
         self.e = e
         self.tau_term = nu2 / (4 * eta * p["tau"]) + eta * self.r_max ** 2 * self.G2
 
