@@ -25,10 +25,11 @@ namespace {
 ac::progress_fn terminal_progress() {
   if (!::isatty(2)) return {};
   auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-  auto last_what = std::make_shared<std::string>();
-  return [start, last_what](const std::string& what, int done, int total) {
+  auto last_done = std::make_shared<int>(0);
+  return [start, last_done](const std::string& what, int done, int total) {
     const auto now = std::chrono::steady_clock::now();
-    if (what != *last_what) *start = now, *last_what = what;
+    if (done <= *last_done) *start = now;  // a new loop (next claim or stage) starts the clock again
+    *last_done = done;
     const double el = std::chrono::duration<double>(now - *start).count();
     const double eta = done > 0 ? el / done * (total - done) : 0.0;
     std::fprintf(stderr, "\r\033[K%s  %d/%d  ETA %.0fs", what.c_str(), done, total, eta);
