@@ -32,24 +32,7 @@ std::string integer_text(const mp_real& x) {
 }
 
 ab::config<mp_real> make_config(const param_values& p) {
-  ab::config<mp_real> c;
-  auto v = [&](const char* k) { return mp_real(p.text.at(k)); };
-  c.d = v("d");
-  c.m = v("m");
-  c.n = v("n");
-  c.tau = v("tau");
-  c.delta = v("delta");
-  c.delta_prime = v("delta_prime");
-  c.rho_c = v("rho_c");
-  c.rho_u = v("rho_u");
-  c.rho_w = v("rho_w");
-  c.nu_c = v("nu_c");
-  c.nu_u = v("nu_u");
-  c.nu_w = v("nu_w");
-  c.eta_factor = v("eta_factor");
-  c.pool = v("pool");
-  c.delta_pool = v("delta_pool");
-  return c;
+  return ab::config_from_decimals<mp_real>([&](const char* key) { return p.text.at(key); });
 }
 
 nlohmann::json theorem1_labels() {

@@ -61,25 +61,7 @@ Scalar parse(const std::string& s) {
 /// types: the config's defaults and sigma constants are created at the current precision.
 template <class Scalar>
 ab::config<Scalar> make_config(const json& p) {
-  ab::config<Scalar> c;
-  auto v = [&](const char* k) { return parse<Scalar>(p.at(k).get<std::string>()); };
-  c.d = v("d");
-  c.m = v("m");
-  c.n = v("n");
-  c.tau = v("tau");
-  c.delta = v("delta");
-  c.delta_prime = v("delta_prime");
-  c.rho_c = v("rho_c");
-  c.rho_u = v("rho_u");
-  c.rho_w = v("rho_w");
-  c.nu_c = v("nu_c");
-  c.nu_u = v("nu_u");
-  c.nu_w = v("nu_w");
-  c.eta_factor = v("eta_factor");
-  c.pool = v("pool");
-  c.delta_pool = v("delta_pool");
-  c.sigma = attnbound::bounds::tanh_constants<Scalar>();
-  return c;
+  return ab::config_from_decimals<Scalar>([&](const char* k) { return p.at(k).get<std::string>(); });
 }
 
 /// |a - b| / |b|, or |a| when b == 0.

@@ -6,6 +6,9 @@
 // The sequence length T appears nowhere: no bound of this paper takes T.
 #pragma once
 
+#include <string>
+#include <type_traits>
+
 #include "bounds/common/activation.hpp"
 
 namespace attnbound::bounds::arda2026 {
@@ -23,5 +26,25 @@ struct config {
   Scalar pool = 0, delta_pool = Scalar(1) / 1000;
   activation_constants<Scalar> sigma = tanh_constants<Scalar>();
 };
+
+/// A config from decimal strings: get(key) returns the text of each key named as in the CLI
+/// (d, m, n, tau, delta, delta_prime, rho_c, rho_u, rho_w, nu_c, nu_u, nu_w, eta_factor, pool,
+/// delta_pool). Multiprecision types parse the decimal exactly (an interval encloses it).
+/// Create MP configs inside a precision_guard: the sigma constants take the current precision.
+template <class Scalar, class Get>
+config<Scalar> config_from_decimals(Get&& get) {
+  auto v = [&](const char* key) {
+    const std::string text = get(key);
+    if constexpr (std::is_same_v<Scalar, double>) return std::stod(text);
+    else return Scalar(text);
+  };
+  config<Scalar> c;
+  c.d = v("d"), c.m = v("m"), c.n = v("n"), c.tau = v("tau");
+  c.delta = v("delta"), c.delta_prime = v("delta_prime");
+  c.rho_c = v("rho_c"), c.rho_u = v("rho_u"), c.rho_w = v("rho_w");
+  c.nu_c = v("nu_c"), c.nu_u = v("nu_u"), c.nu_w = v("nu_w");
+  c.eta_factor = v("eta_factor"), c.pool = v("pool"), c.delta_pool = v("delta_pool");
+  return c;
+}
 
 }  // namespace attnbound::bounds::arda2026
