@@ -41,8 +41,9 @@ ac::progress_fn terminal_progress() {
 std::string params_help(const std::vector<ac::param_spec>& specs) {
   std::string s;
   for (const auto& p : specs)
-    s += fmt::format("  {:<14} {:<24} quick={} full={}  {}\n", p.key, ac::describe_kind(p.kind),
-                     p.quick, p.full, p.help);
+    s += fmt::format("  {:<14} {:<30} {:<28} {}\n", p.key, ac::describe_kind(p.kind),
+                     p.quick == p.full ? "default=" + p.quick : "quick=" + p.quick + " full=" + p.full,
+                     p.help);
   return s;
 }
 
@@ -152,6 +153,11 @@ int main(int argc, char** argv) {
   bound->add_option("-p,--param", bound_params, "key=value (repeatable); omitted keys take the paper's experiment values");
   bound->add_option("--digits", digits, "Significant digits of every term")->capture_default_str();
   bound->add_flag("--json", bound_json, "One JSON document on stdout");
+  {
+    std::string footer = "\nBounds and their parameters (defaults are the paper's experiment values):\n";
+    for (const auto& b : ac::bound_registry()) footer += fmt::format("  {}\n{}", b.id, params_help(b.params));
+    bound->footer(footer);
+  }
 
   std::string run_id, profile = "quick", claims_glob = "*", out_dir = "results", baseline;
   std::vector<std::string> run_params;
@@ -166,6 +172,7 @@ int main(int argc, char** argv) {
   run->add_option("--jobs", jobs, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
   run->add_flag("--json", run_json, "One JSON document on stdout");
   run->add_flag("--help-params", help_params, "Print the claim's parameters and defaults");
+  run->footer("\nClaims: see `attnbound list`; a claim's parameters: attnbound run <id> --help-params");
 
   auto* check = app.add_subcommand("check", "Run every claim (or a glob of them), write results.json and report.md");
   check->add_option("--profile", profile, "quick (CI, < 10 min on 2 cores) or full (the papers' scale)")
