@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "claims/figure.hpp"
 #include "claims/params.hpp"
 
 namespace attnbound::claims {
@@ -50,6 +51,9 @@ struct claim_result {
   std::string summary;         // one line a reader can act on
   nlohmann::json worst = nlohmann::json::object();
   nlohmann::json details = nlohmann::json::object();
+  std::vector<figure> figures;                 // drawn by reports/ (gnuplot)
+  std::vector<tracked_bound> bounds;           // compared exactly against a baseline
+  std::vector<tracked_statistic> statistics;   // compared within their bands
 };
 
 struct claim {

@@ -76,6 +76,16 @@ nlohmann::json execute(const claim& c, const param_values& params, const check_o
     j["summary"] = r.summary;
     j["worst"] = r.worst;
     j["details"] = r.details;
+    j["figures"] = nlohmann::json::array();
+    for (const auto& f : r.figures) j["figures"].push_back(to_json(f));
+    // The headline bound and measured value are always tracked; claims add their own.
+    j["bounds"] = nlohmann::json::array();
+    if (std::isfinite(r.bound)) j["bounds"].push_back({{"name", r.bound_name}, {"value", r.bound}});
+    for (const auto& b : r.bounds)
+      if (std::isfinite(b.value)) j["bounds"].push_back({{"name", b.name}, {"value", b.value}});
+    j["statistics"] = nlohmann::json::array();
+    for (const auto& st : r.statistics)
+      if (std::isfinite(st.value)) j["statistics"].push_back({{"name", st.name}, {"value", st.value}, {"band", st.band}});
   } catch (const bad_input&) {
     throw;
   } catch (const std::exception& e) {
@@ -90,6 +100,9 @@ nlohmann::json execute(const claim& c, const param_values& params, const check_o
     j["summary"] = fmt::format("internal error: {}", e.what());
     j["worst"] = nlohmann::json::object();
     j["details"] = nlohmann::json::object();
+    j["figures"] = nlohmann::json::array();
+    j["bounds"] = nlohmann::json::array();
+    j["statistics"] = nlohmann::json::array();
   }
   j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return j;

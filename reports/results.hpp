@@ -1,11 +1,14 @@
 // Results JSON (the source of truth) and the Markdown table derived from it.
-// Schema "attnbound.results/1":
+// Schema "attnbound.results/2" (docs/results-schema.md):
 //   { schema, attnbound_version, profile, seed, jobs, started_utc, wall_seconds,
 //     libraries: {eigen, boost, mpfr, mpfi, compiler},
 //     summary: {holds, violated, inconclusive, vacuous, total},
 //     claims: [ {id, paper, theorem, kind, status, statement, params, verdict,
 //                bound_name, bound, measured_name, measured, tightness_median,
-//                tightness_worst, summary, worst, details, seconds} ] }
+//                tightness_worst, summary, worst, details, seconds,
+//                figures: [{id, title, xlabel, ylabel, logx, logy, notes: [string],
+//                           series: [{label, style: points|line, x, y, lo?, hi?}]}],
+//                bounds: [{name, value}], statistics: [{name, value, band}] } ] }
 #pragma once
 
 #include <string>
@@ -14,7 +17,7 @@
 
 namespace attnbound::reports {
 
-inline constexpr const char* results_schema = "attnbound.results/1";
+inline constexpr const char* results_schema = "attnbound.results/2";
 
 /// Versions of the libraries the binary was built with.
 nlohmann::json library_versions();

@@ -53,11 +53,11 @@ expect2 "unwritable out dir"      $bin check --claims 'arda2026.lemma3*' --out /
 expect2 "out dir is a file"       $bin check --claims 'arda2026.lemma3*' --out /dev/null/x
 expect2 "jobs 0"                  $bin check --jobs 0
 expect2 "unreadable results"      $bin report --in "$tmp/missing.json" --out "$tmp/r"
-printf '{"schema": "attnbound.results/1", "claims": [' >"$tmp/trunc.json"
+printf '{"schema": "attnbound.results/2", "claims": [' >"$tmp/trunc.json"
 expect2 "truncated results"       $bin report --in "$tmp/trunc.json" --out "$tmp/r"
 echo '{"schema": "other/9"}' >"$tmp/schema.json"
 expect2 "schema mismatch"         $bin report --in "$tmp/schema.json" --out "$tmp/r"
-echo '{"schema": "attnbound.results/1", "profile": "quick", "seed": 1, "summary": {}, "claims": [{}]}' >"$tmp/claims.json"
+echo '{"schema": "attnbound.results/2", "profile": "quick", "seed": 1, "summary": {}, "claims": [{}]}' >"$tmp/claims.json"
 expect2 "malformed claims"        $bin report --in "$tmp/claims.json" --out "$tmp/r"
 # Nothing half-written: the failed runs above left no files behind.
 if [ -e "$tmp/o1/results.json" ] || [ -e "$tmp/o2/results.json" ] || [ -e "$tmp/r/report.md" ]; then

@@ -15,7 +15,7 @@ def load(p):
     assert "NaN" not in txt and "Infinity" not in txt
     return json.loads(txt)
 a, b = load(sys.argv[1]), load(sys.argv[2])
-assert a["schema"] == "attnbound.results/1"
+assert a["schema"] == "attnbound.results/2"
 assert a["summary"]["total"] == 1 and a["claims"][0]["verdict"] in ("holds", "violated", "inconclusive", "vacuous")
 strip = lambda c: {k: v for k, v in c.items() if k != "seconds"}
 assert [strip(c) for c in a["claims"]] == [strip(c) for c in b["claims"]], "jobs 1 vs 2 differ"

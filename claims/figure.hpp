@@ -1,0 +1,58 @@
+// What a claim hands to the reports besides its verdict: the figures to draw (data only;
+// reports/ draws them with gnuplot) and the values a stored baseline tracks for CI
+// regression (design.md, "CLI contract": `check --baseline`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace attnbound::claims {
+
+/// One curve of a figure. `points`: medians y with a CI lo..hi per x (error bars and a
+/// shaded band); `line`: a curve y(x) such as a bound or a fitted power law.
+struct series {
+  std::string label;
+  std::string style = "points";  // "points" | "line"
+  std::vector<double> x, y, lo, hi;  // lo, hi empty for "line"
+};
+
+/// A plot: axes labelled with units, log scales where the claim is a power law, and notes
+/// printed beside it (fitted slope with CI next to the predicted one).
+struct figure {
+  std::string id;  // file-name stem, unique within the claim: "loss-vs-m"
+  std::string title;
+  std::string xlabel, ylabel;
+  bool logx = false, logy = false;
+  std::vector<series> curves;
+  std::vector<std::string> notes;
+};
+
+inline series points(std::string label, std::vector<double> x, std::vector<double> y,
+                     std::vector<double> lo, std::vector<double> hi) {
+  return {std::move(label), "points", std::move(x), std::move(y), std::move(lo), std::move(hi)};
+}
+inline series line(std::string label, std::vector<double> x, std::vector<double> y) {
+  return {std::move(label), "line", std::move(x), std::move(y), {}, {}};
+}
+
+/// A deterministic bound value: a baseline flags any change beyond its stored precision.
+struct tracked_bound {
+  std::string name;
+  double value = 0;
+};
+
+/// A measured statistic with the band its claim declares: a baseline flags a move of more
+/// than `band` (absolute) from the stored value. The band is the statistic's sampling
+/// scale (e.g. its CI half-width), so a regression means the experiment changed.
+struct tracked_statistic {
+  std::string name;
+  double value = 0;
+  double band = 0;
+};
+
+nlohmann::json to_json(const series& s);
+nlohmann::json to_json(const figure& f);
+
+}  // namespace attnbound::claims
