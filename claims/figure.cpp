@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "claims/stats.hpp"
+
 namespace attnbound::claims {
 
 namespace {
@@ -11,6 +13,26 @@ nlohmann::json numbers(const std::vector<double>& v) {
   return a;
 }
 }  // namespace
+
+series median_points(std::string label, const std::vector<double>& x,
+                     const std::vector<std::vector<double>>& samples_per_x) {
+  series s{std::move(label), "points", {}, {}, {}, {}};
+  for (std::size_t k = 0; k < x.size() && k < samples_per_x.size(); ++k) {
+    std::vector<double> finite;
+    for (double v : samples_per_x[k])
+      if (std::isfinite(v)) finite.push_back(v);
+    if (finite.empty()) continue;
+    const auto ci = stats::median_interval(finite);
+    s.x.push_back(x[k]), s.y.push_back(ci.mean), s.lo.push_back(ci.low), s.hi.push_back(ci.high);
+  }
+  return s;
+}
+
+series power_law(std::string label, const std::vector<double>& x, double slope, double intercept) {
+  series s{std::move(label), "line", x, {}, {}, {}};
+  for (double xi : x) s.y.push_back(std::exp(intercept + slope * std::log(xi)));
+  return s;
+}
 
 nlohmann::json to_json(const series& s) {
   nlohmann::json j = {{"label", s.label}, {"style", s.style}, {"x", numbers(s.x)}, {"y", numbers(s.y)}};

@@ -37,6 +37,14 @@ inline series line(std::string label, std::vector<double> x, std::vector<double>
   return {std::move(label), "line", std::move(x), std::move(y), {}, {}};
 }
 
+/// Medians of samples_per_x[k] at x[k] with their distribution-free 95% CIs
+/// (stats::median_interval); x values with no finite sample are left out.
+series median_points(std::string label, const std::vector<double>& x,
+                     const std::vector<std::vector<double>>& samples_per_x);
+
+/// The power law exp(intercept) x^slope (a log-log fit) evaluated at x.
+series power_law(std::string label, const std::vector<double>& x, double slope, double intercept);
+
 /// A deterministic bound value: a baseline flags any change beyond its stored precision.
 struct tracked_bound {
   std::string name;

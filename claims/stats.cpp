@@ -296,4 +296,24 @@ bool ci_overlaps(double lo, double hi, double band_lo, double band_hi) {
   return lo <= band_hi && band_lo <= hi;
 }
 
+mean_ci median_interval(std::vector<double> v, double confidence) {
+  if (v.empty()) throw std::invalid_argument("median_interval: no values");
+  for (double x : v)
+    if (!std::isfinite(x)) throw std::invalid_argument("median_interval: non-finite value");
+  if (!(confidence > 0 && confidence < 1)) throw std::invalid_argument("median_interval: confidence");
+  std::sort(v.begin(), v.end());
+  const int n = static_cast<int>(v.size());
+  mean_ci ci;
+  ci.n = n;
+  ci.mean = median(v);
+  // Symmetric ranks j (1-based) and n+1-j: coverage 1 - 2 P(B <= j-1) = 1 - 2 P(B < j).
+  int j = 1;
+  while (j + 1 <= (n + 1) / 2 &&
+         1 - 2 * boost::math::cdf(boost::math::binomial(n, 0.5), j) >= confidence)
+    ++j;
+  ci.low = v[j - 1];
+  ci.high = v[n - j];
+  return ci;
+}
+
 }  // namespace attnbound::stats

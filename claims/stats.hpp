@@ -117,6 +117,12 @@ mean_ci normal_interval(const std::vector<double>& v, double z = 1.96);
 /// The z with P(|Z| <= z) = confidence for a standard normal Z (1.959964... at 0.95).
 double normal_two_sided_z(double confidence);
 
+/// Distribution-free interval for the median: order statistics x_(j) <= x_(k) with
+/// P(j <= B < k) >= confidence for B ~ Binomial(n, 1/2) (the sign-test interval), the
+/// narrowest symmetric pair that reaches it; [min, max] when n is too small to reach it.
+/// `mean` holds the sample median. Needs n >= 1 finite values.
+mean_ci median_interval(std::vector<double> v, double confidence = 0.95);
+
 // ---- Bands -----------------------------------------------------------------------------
 
 /// Whether the closed intervals [lo, hi] and [band_lo, band_hi] intersect (touching

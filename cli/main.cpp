@@ -14,6 +14,7 @@
 
 #include "claims/bound_registry.hpp"
 #include "claims/runner.hpp"
+#include "reports/baseline.hpp"
 #include "reports/results.hpp"
 
 namespace ac = attnbound::claims;
@@ -136,7 +137,7 @@ void require_writable_dir(const std::string& dir) {
 int main(int argc, char** argv) {
   CLI::App app{"attnbound: theorem bounds of shallow-Transformer optimization papers, computed in "
                "high precision and checked against training runs.\n"
-               "Exit codes: 0 every claim holds, 1 a claim is violated, 2 bad input."};
+               "Exit codes: 0 every claim holds (and no regression), 1 a claim is violated or regressed against --baseline, 2 bad input."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
 
@@ -181,7 +182,12 @@ int main(int argc, char** argv) {
   check->add_option("--seed", seed, "Master seed; every run's generator derives from it")->capture_default_str();
   check->add_option("--jobs", jobs, "Threads (results are identical for any value)")->check(CLI::Range(1, 256))->capture_default_str();
   check->add_option("--out", out_dir, "Output directory")->capture_default_str();
-  check->add_option("--baseline", baseline, "Stored baseline to compare against (not yet implemented)");
+  check->add_option("--baseline", baseline, "Stored baseline (see `baseline`): exit 1 on a regression (a claim that held and no longer does, a bound changed beyond its stored digits, a statistic moved outside its band)");
+
+  std::string baseline_in, baseline_out;
+  auto* baseline_cmd = app.add_subcommand("baseline", "Write a baseline (verdicts, bounds, tracked statistics) from a results.json, for `check --baseline`");
+  baseline_cmd->add_option("--in", baseline_in, "results.json of a check run")->required();
+  baseline_cmd->add_option("--out", baseline_out, "Baseline file to write")->required();
 
   std::string report_in, report_out = "results";
   auto* report = app.add_subcommand("report", "Re-render report.md from a results.json");
@@ -190,8 +196,8 @@ int main(int argc, char** argv) {
 
   if (argc > 1 && argv[1][0] != '-') {
     const std::string cmd = argv[1];
-    if (cmd != "list" && cmd != "bound" && cmd != "run" && cmd != "check" && cmd != "report") {
-      std::cerr << "attnbound: unknown command '" << cmd << "' (commands: list, bound, run, check, report)\n";
+    if (cmd != "list" && cmd != "bound" && cmd != "run" && cmd != "check" && cmd != "report" && cmd != "baseline") {
+      std::cerr << "attnbound: unknown command '" << cmd << "' (commands: list, bound, run, check, report, baseline)\n";
       return 2;
     }
   }
@@ -227,14 +233,41 @@ int main(int argc, char** argv) {
       return ac::exit_code(results);
     }
     if (*check) {
-      if (!baseline.empty()) throw ac::bad_input("--baseline is not implemented yet (issue: CI regression against a stored baseline)");
+      // Read the baseline before the run: a bad file fails in a second, not after the run.
+      const nlohmann::json base = baseline.empty() ? nlohmann::json() : ar::read_baseline(baseline);
+      if (!base.is_null() && base.at("profile") != profile)
+        throw ac::bad_input(fmt::format("baseline '{}' was made with profile {}, this run is {}", baseline,
+                                        base.at("profile").get<std::string>(), profile));
+      if (!base.is_null() && base.at("seed").get<std::uint64_t>() != seed)
+        throw ac::bad_input(fmt::format("baseline '{}' was made with seed {}, this run uses {}", baseline,
+                                        base.at("seed").get<std::uint64_t>(), seed));
       require_writable_dir(out_dir);
       opt.claims_glob = claims_glob;
-      const auto results = ac::run_check(opt);
+      auto results = ac::run_check(opt);
+      std::vector<ar::regression> regressions;
+      if (!base.is_null()) {
+        regressions = ar::compare_to_baseline(base, results);
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& r : regressions) list.push_back(ar::to_json(r));
+        results["baseline"] = {{"file", baseline}, {"regressions", list}};
+      }
       write_outputs(results, out_dir);
       print_summary(results);
-      std::cerr << fmt::format("wrote {}/results.json and {}/report.md\n", out_dir, out_dir);
-      return ac::exit_code(results);
+      if (!base.is_null()) {
+        for (const auto& r : regressions) std::cerr << "REGRESSION " << ar::describe(r) << "\n";
+        std::cerr << fmt::format("{} regression(s) against baseline {}\n", regressions.size(), baseline);
+      }
+      std::cerr << fmt::format("wrote {}/results.json and its reports\n", out_dir);
+      return regressions.empty() ? ac::exit_code(results) : 1;
+    }
+    if (*baseline_cmd) {
+      const auto results = ar::read_results(baseline_in);
+      const std::string text = ar::make_baseline(results).dump(2) + "\n";
+      ar::write_file_atomically(baseline_out, text);
+      std::cerr << fmt::format("wrote baseline {} ({} claims, profile {}, seed {})\n", baseline_out,
+                               results.at("claims").size(), results.at("profile").get<std::string>(),
+                               results.at("seed").get<std::uint64_t>());
+      return 0;
     }
     if (*report) {
       const auto results = ar::read_results(report_in);

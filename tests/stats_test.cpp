@@ -457,3 +457,24 @@ TEST(StatsBootstrapPaired, PerfectlyCorrelatedReplicatesGiveAPointCI) {
   EXPECT_THROW(attnbound::stats::loglog_median_slope_bootstrap(x, s, 500, 3, 0.95, true, true),
                std::invalid_argument);
 }
+
+// ---- median_interval: the sign-test order statistics (tables: n = 20 -> x(6), x(15) at
+// 95.86% coverage; n = 10 -> x(2), x(9) at 97.85%; n <= 5 -> [min, max]) -----------------
+
+TEST(StatsMedianInterval, OrderStatisticsMatchTables) {
+  std::vector<double> v20, v10;
+  for (int i = 20; i >= 1; --i) v20.push_back(i);  // unsorted on purpose
+  for (int i = 1; i <= 10; ++i) v10.push_back(i);
+  const auto a = st::median_interval(v20);
+  EXPECT_DOUBLE_EQ(a.low, 6);
+  EXPECT_DOUBLE_EQ(a.high, 15);
+  EXPECT_DOUBLE_EQ(a.mean, 10.5);
+  const auto b = st::median_interval(v10);
+  EXPECT_DOUBLE_EQ(b.low, 2);
+  EXPECT_DOUBLE_EQ(b.high, 9);
+  const auto c = st::median_interval({3, 1, 2});
+  EXPECT_DOUBLE_EQ(c.low, 1);
+  EXPECT_DOUBLE_EQ(c.high, 3);
+  EXPECT_THROW(st::median_interval({}), std::invalid_argument);
+  EXPECT_THROW(st::median_interval({1, NAN}), std::invalid_argument);
+}

@@ -71,6 +71,9 @@ claim lemma5_approximation() {
     bool any_rejected = false;
     double max_literal_rate = 0, max_frac_phi_w = 0, max_phi_w_all = 0;
     int total_done = 0;
+    std::vector<std::vector<double>> errs_by[2] = {std::vector<std::vector<double>>(widths.size()),
+                                                   std::vector<std::vector<double>>(widths.size())};
+    std::vector<double> safe_curve(widths.size()), literal_curve(widths.size());
     const int total = 2 * problems * static_cast<int>(widths.size()) * seeds;
 
     for (int setting = 0; setting < 2; ++setting) {
@@ -118,6 +121,7 @@ claim lemma5_approximation() {
             v_lit += out[k].literal_violated;
             outside += !out[k].event;
             errs.push_back(out[k].err);
+            errs_by[setting][w].push_back(out[k].err);
             const double ratio = out[k].err / safe.report;
             tight_all.push_back(ratio);
             if (ratio > worst_ratio) {
@@ -127,6 +131,7 @@ claim lemma5_approximation() {
                                         {"d", d}, {"T", T}, {"n", n}, {"pool", pool}});
             }
           }
+          safe_curve[w] = safe.report, literal_curve[w] = literal.report;
           const auto test = stats::test_violation_rate(v_safe, seeds, nominal, confidence);
           const auto test_lit = stats::test_violation_rate(v_lit, seeds, nominal, confidence);
           any_rejected = any_rejected || test.rate_exceeds;
@@ -146,6 +151,34 @@ claim lemma5_approximation() {
           total_done += seeds;
           if (ctx.progress) ctx.progress(fmt::format("{} m={}", settings[setting], m), total_done, total);
         }
+      }
+    }
+    {
+      const std::vector<double> xs(widths.begin(), widths.end());
+      figure f;
+      f.id = "approximation-error-vs-m";
+      f.title = fmt::format("Random-features approximation error vs width (d = {}, T = {}, n = {}, pool = {})", d, T, n, pool);
+      f.xlabel = "width m (heads)";
+      f.ylabel = "sup_j |f_lin(X_j; phi~) - y_j| (output units)";
+      f.logx = f.logy = true;
+      for (int setting = 0; setting < 2; ++setting) {
+        const auto fit = stats::loglog_median_slope_bootstrap(
+            xs, errs_by[setting], 2000, model::stream_seed(ctx.seed, fmt::format("arda2026.lemma5.bootstrap.{}", setting)));
+        f.curves.push_back(median_points(fmt::format("{} teacher, median over {} runs (95% CI)", settings[setting],
+                                                     problems * seeds), xs, errs_by[setting]));
+        f.curves.push_back(power_law(fmt::format("fit ({}): slope {:.3f} [{:.3f}, {:.3f}]", settings[setting], fit.slope,
+                                                 fit.ci_low, fit.ci_high), xs, fit.slope, fit.intercept));
+        f.notes.push_back(fmt::format("{} teacher: fitted slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; Lemma 5's rate is m^(-1/2)",
+                                      settings[setting], fit.slope, fit.ci_low, fit.ci_high));
+        res.statistics.push_back({fmt::format("error slope vs m, {} teacher (log-log)", settings[setting]), fit.slope,
+                                  std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
+      }
+      f.curves.push_back(line("B_app_safe + eps_pool (bound, reconstructed)", xs, safe_curve));
+      f.curves.push_back(line("paper's literal B_app + eps_pool", xs, literal_curve));
+      res.figures.push_back(std::move(f));
+      for (std::size_t w = 0; w < widths.size(); ++w) {
+        res.bounds.push_back({fmt::format("B_app_safe + eps_pool (m={})", widths[w]), safe_curve[w]});
+        res.bounds.push_back({fmt::format("B_app + eps_pool (m={})", widths[w]), literal_curve[w]});
       }
     }
     res.tightness_median = stats::median(tight_all);

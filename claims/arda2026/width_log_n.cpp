@@ -50,6 +50,7 @@ claim width_log_n() {
     // (a) required widths over n = 10^2 .. 10^8, in MPFR.
     nlohmann::json widths = nlohmann::json::array();
     bool app_ok = true, thm_ok = true;
+    std::vector<double> fig_n, fig_app, fig_thm_n, fig_thm, fig_log;
     {
       precision_guard guard(40);
       double prev_ratio = HUGE_VAL, m_app0 = 0, log0 = 0;
@@ -72,6 +73,12 @@ claim width_log_n() {
           prev_ratio = per_log;
         } else {
           thm_ok = false;
+        }
+        fig_n.push_back(std::pow(10.0, e)), fig_app.push_back(ma_d), fig_log.push_back(lg);
+        res.bounds.push_back({fmt::format("m_app(n=1e{})", e), ma_d});
+        if (mt) {
+          fig_thm_n.push_back(std::pow(10.0, e)), fig_thm.push_back(mt->convert_to<double>());
+          res.bounds.push_back({fmt::format("m_thm(n=1e{})", e), fig_thm.back()});
         }
         widths.push_back({{"n", std::pow(10.0, e)}, {"log_2n_over_delta", lg}, {"m_app", ma_d},
                           {"m_app_ratio_error", ratio_err},
@@ -118,10 +125,13 @@ claim width_log_n() {
     const double nominal = delta + delta_prime + 2 * bound_setup{}.delta_pool;
     const double confidence = 1 - 0.05 / static_cast<double>(grid.size());
     bool rate_ok = true;
+    std::vector<double> bound_curve;
     for (std::size_t g = 0; g < grid.size(); ++g) {
       bound_setup s;
       s.d = d, s.m = m, s.n = grid[g], s.delta = delta, s.delta_prime = delta_prime, s.pool = pool;
       const certified b = certify(s, [](const auto& cfg) { return ab::B_app_safe(cfg) + ab::eps_pool(cfg); });
+      bound_curve.push_back(b.report);
+      res.bounds.push_back({fmt::format("B_app_safe + eps_pool (n={})", grid[g]), b.report});
       const double mx = *std::max_element(sup[g].begin(), sup[g].end());
       const int above = static_cast<int>(std::count_if(sup[g].begin(), sup[g].end(), [&](double v) { return v > b.check; }));
       const auto test = stats::test_violation_rate(above, seeds, nominal, confidence);
@@ -136,6 +146,41 @@ claim width_log_n() {
     }
     const double band_hi = 2 * s_sqrtlog;
     const bool slope_ok = stats::ci_overlaps(fit.ci_low, fit.ci_high, 0.0, band_hi);
+    {
+      figure f;
+      f.id = "required-width-vs-n";
+      f.title = fmt::format("Required width vs sample size (d = {}, delta = delta' = {}, epsilon = {})", d,
+                            p.text.at("delta"), p.text.at("epsilon_app"));
+      f.xlabel = "sample size n";
+      f.ylabel = "required width m (heads)";
+      f.logx = f.logy = true;
+      std::vector<double> log_ref;
+      for (double lg : fig_log) log_ref.push_back(fig_app.front() * lg / fig_log.front());
+      f.curves.push_back(line("m_app(n) (Lemma 5, exact algebra)", fig_n, fig_app));
+      if (!fig_thm.empty()) f.curves.push_back(line("m_thm(n) (Theorem 1, reconstructed)", fig_thm_n, fig_thm));
+      f.curves.push_back(line("m_app(100) log(2n/delta)/log(200/delta) (log reference)", fig_n, log_ref));
+      f.notes = {fmt::format("m_app ratios equal log ratios: {}; m_thm(n)/log(2n/delta) non-increasing: {}",
+                             app_ok ? "yes" : "no", thm_ok ? "yes" : "no")};
+      res.figures.push_back(std::move(f));
+      figure g;
+      g.id = "sup-error-vs-n";
+      g.title = fmt::format("Sup-over-n approximation error at fixed width m = {} (d = {}, T = {})", m, d, T);
+      g.xlabel = "sample size n";
+      g.ylabel = "sup_{j<n} |f_lin(X_j; phi~) - y_j| (output units)";
+      g.logx = g.logy = true;
+      std::vector<double> sqrtlog_ref;
+      for (double v : sqrtlog) sqrtlog_ref.push_back(med.front() * v / sqrtlog.front());
+      g.curves.push_back(median_points(fmt::format("median over {} seeds (95% CI)", seeds), xs, sup));
+      g.curves.push_back(power_law(fmt::format("fit: slope {:.3f} [{:.3f}, {:.3f}]", fit.slope, fit.ci_low, fit.ci_high),
+                                   xs, fit.slope, fit.intercept));
+      g.curves.push_back(line("sqrt(log n) reference", xs, sqrtlog_ref));
+      g.curves.push_back(line("B_app_safe + eps_pool (bound, reconstructed)", xs, bound_curve));
+      g.notes = {fmt::format("fitted slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; predicted band [0, {:.3f}] (twice the "
+                             "slope of sqrt(log n) over this grid)", fit.slope, fit.ci_low, fit.ci_high, band_hi)};
+      res.figures.push_back(std::move(g));
+    }
+    res.statistics.push_back({"slope of median sup error vs n (log-log)", fit.slope,
+                              std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
     res.bound_name = "predicted log-log slope band [0, 2 s_sqrtlog]";
     res.bound = band_hi;
     res.measured_name = "log-log slope of median sup error vs n";
