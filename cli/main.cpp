@@ -123,6 +123,27 @@ void print_summary(const nlohmann::json& results) {
                            results.value("wall_seconds", 0.0));
 }
 
+/// Compares `results` with a baseline, records the comparison in results["baseline"] (so
+/// every report shows it) and returns the number of regressions.
+std::size_t apply_baseline(const nlohmann::json& base, const std::string& file, nlohmann::json& results) {
+  const auto regressions = ar::compare_to_baseline(base, results);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : regressions) list.push_back(ar::to_json(r));
+  results["baseline"] = {{"file", file}, {"regressions", list}};
+  return regressions.size();
+}
+
+void print_regressions(const nlohmann::json& results) {
+  const auto& b = results.at("baseline");
+  for (const auto& r : b.at("regressions"))
+    std::cerr << fmt::format("REGRESSION {}: {} '{}': {} -> {} ({})\n", r.at("claim").get<std::string>(),
+                             r.at("kind").get<std::string>(), r.at("name").get<std::string>(),
+                             r.at("old").get<std::string>(), r.at("new").get<std::string>(),
+                             r.at("rule").get<std::string>());
+  std::cerr << fmt::format("{} regression(s) against baseline {}\n", b.at("regressions").size(),
+                           b.at("file").get<std::string>());
+}
+
 /// Checks an output directory can be written before a long run starts.
 void require_writable_dir(const std::string& dir) {
   namespace fs = std::filesystem;
@@ -189,10 +210,11 @@ int main(int argc, char** argv) {
   baseline_cmd->add_option("--in", baseline_in, "results.json of a check run")->required();
   baseline_cmd->add_option("--out", baseline_out, "Baseline file to write")->required();
 
-  std::string report_in, report_out = "results";
+  std::string report_in, report_out = "results", report_baseline;
   auto* report = app.add_subcommand("report", "Re-render report.md from a results.json");
   report->add_option("--in", report_in, "results.json")->required();
   report->add_option("--out", report_out, "Output directory")->capture_default_str();
+  report->add_option("--baseline", report_baseline, "Compare the stored results with a baseline (as `check --baseline`; exit 1 on a regression)");
 
   if (argc > 1 && argv[1][0] != '-') {
     const std::string cmd = argv[1];
@@ -244,21 +266,12 @@ int main(int argc, char** argv) {
       require_writable_dir(out_dir);
       opt.claims_glob = claims_glob;
       auto results = ac::run_check(opt);
-      std::vector<ar::regression> regressions;
-      if (!base.is_null()) {
-        regressions = ar::compare_to_baseline(base, results);
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& r : regressions) list.push_back(ar::to_json(r));
-        results["baseline"] = {{"file", baseline}, {"regressions", list}};
-      }
+      const std::size_t regressions = base.is_null() ? 0 : apply_baseline(base, baseline, results);
       write_outputs(results, out_dir);
       print_summary(results);
-      if (!base.is_null()) {
-        for (const auto& r : regressions) std::cerr << "REGRESSION " << ar::describe(r) << "\n";
-        std::cerr << fmt::format("{} regression(s) against baseline {}\n", regressions.size(), baseline);
-      }
+      if (!base.is_null()) print_regressions(results);
       std::cerr << fmt::format("wrote {}/results.json and its reports\n", out_dir);
-      return regressions.empty() ? ac::exit_code(results) : 1;
+      return regressions == 0 ? ac::exit_code(results) : 1;
     }
     if (*baseline_cmd) {
       const auto results = ar::read_results(baseline_in);
@@ -270,10 +283,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*report) {
-      const auto results = ar::read_results(report_in);
+      auto results = ar::read_results(report_in);
+      const nlohmann::json base = report_baseline.empty() ? nlohmann::json() : ar::read_baseline(report_baseline);
       require_writable_dir(report_out);
+      const std::size_t regressions = base.is_null() ? 0 : apply_baseline(base, report_baseline, results);
       write_outputs(results, report_out);
-      return 0;
+      if (!base.is_null()) print_regressions(results);
+      return regressions == 0 ? 0 : 1;
     }
   } catch (const ac::bad_input& e) {
     std::cerr << "attnbound: " << e.what() << "\n";

@@ -167,8 +167,5 @@ nlohmann::json to_json(const regression& r) {
           {"old", r.old_value}, {"new", r.new_value}, {"rule", r.rule}};
 }
 
-std::string describe(const regression& r) {
-  return fmt::format("{}: {} '{}': {} -> {} ({})", r.claim, r.kind, r.name, r.old_value, r.new_value, r.rule);
-}
 
 }  // namespace attnbound::reports

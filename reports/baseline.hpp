@@ -45,7 +45,4 @@ std::vector<regression> compare_to_baseline(const nlohmann::json& baseline,
 
 nlohmann::json to_json(const regression& r);
 
-/// "claim: kind name: old -> new (rule)".
-std::string describe(const regression& r);
-
 }  // namespace attnbound::reports
