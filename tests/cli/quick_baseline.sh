@@ -16,21 +16,22 @@ rc=$?
 cat "$tmp/err"
 grep -q "^REGRESSION" "$tmp/err" && { echo "FAIL: regressions against baselines/quick.json"; exit 1; }
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || { echo "FAIL: check exited $rc"; exit 1; }
-python3 - "$root/baselines/quick.json" "$tmp/run/results.json" "$tmp/t.json" <<'PY' || exit 1
+tampered=$(python3 - "$root/baselines/quick.json" "$tmp/run/results.json" "$tmp/t.json" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
 not_holding = [c["id"] for c in r["claims"] if c["verdict"] != "holds"]
-if not not_holding:
-    print("every claim holds: no verdict to tamper"); json.dump(b, open(sys.argv[3], "w")); sys.exit(0)
 for c in b["claims"]:
-    if c["id"] == not_holding[0]: c["verdict"] = "holds"
+    if not_holding and c["id"] == not_holding[0]: c["verdict"] = "holds"
 json.dump(b, open(sys.argv[3], "w"))
-print("tampered", not_holding[0])
+print(not_holding[0] if not_holding else "")
 PY
-"$bin" report --in "$tmp/run/results.json" --baseline "$tmp/t.json" --out "$tmp/rep" >/dev/null 2>"$tmp/err2"
-rc2=$?
-if grep -q "^tampered" <(python3 -c "import json;print('tampered' if any(c['verdict']!='holds' for c in json.load(open('$tmp/run/results.json'))['claims']) else '')"); then
-  [ $rc2 -eq 1 ] && grep -q "^REGRESSION .*: verdict 'verdict': holds ->" "$tmp/err2" || { cat "$tmp/err2"; echo "FAIL: tampered verdict not caught"; exit 1; }
+)
+if [ -n "$tampered" ]; then
+  "$bin" report --in "$tmp/run/results.json" --baseline "$tmp/t.json" --out "$tmp/rep" >/dev/null 2>"$tmp/err2"
+  rc2=$?
+  [ $rc2 -eq 1 ] && grep -q "^REGRESSION $tampered: verdict 'verdict': holds ->" "$tmp/err2" ||
+    { cat "$tmp/err2"; echo "FAIL: tampered verdict of $tampered not caught"; exit 1; }
 fi
-echo "ok: quick profile matches baselines/quick.json (check exit $rc)"
-exit $rc
+# A violated claim is a finding the report shows (exit 1 of check); this test guards against
+# regressions only, so it passes when the baseline already records the same verdicts.
+echo "ok: quick profile matches baselines/quick.json (check exit $rc; tampered verdict of '${tampered:-none}' caught)"
