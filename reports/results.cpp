@@ -11,7 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <algorithm>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -58,62 +60,79 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 
 namespace {
 
-std::string num(const nlohmann::json& v) {
-  if (!v.is_number()) return "-";
-  const double x = v.get<double>();
-  if (!std::isfinite(x)) return "-";
-  return fmt::format("{:.4g}", x);
+bool number_or_null(const nlohmann::json& v) { return v.is_number() || v.is_null(); }
+
+/// bounds: [{name, value}], statistics: [{name, value, band >= 0}] (optional).
+void validate_tracked(const std::string& path, const nlohmann::json& c, const std::string& where) {
+  for (const char* list : {"bounds", "statistics"}) {
+    if (!c.contains(list)) continue;
+    if (!c.at(list).is_array())
+      throw bad_input(fmt::format("'{}': {}.{} is not an array", path, where, list));
+    for (std::size_t k = 0; k < c.at(list).size(); ++k) {
+      const auto& e = c.at(list)[k];
+      const std::string at = fmt::format("{}.{}[{}]", where, list, k);
+      if (!e.is_object() || !e.contains("name") || !e.at("name").is_string() || !e.contains("value") ||
+          !e.at("value").is_number())
+        throw bad_input(fmt::format("'{}': {} needs a string 'name' and a number 'value'", path, at));
+      if (std::string(list) == "statistics" &&
+          (!e.contains("band") || !e.at("band").is_number() || !(e.at("band").get<double>() >= 0)))
+        throw bad_input(fmt::format("'{}': {} needs a number 'band' >= 0", path, at));
+    }
+  }
 }
 
-std::string md_escape(std::string s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n') out += ' ';
-    else out += ch;
+/// figures: [{id, title, xlabel, ylabel, logx, logy, notes: [string],
+///            series: [{label, style: points|line, x, y, lo?, hi?}]}] (optional).
+void validate_figures(const std::string& path, const nlohmann::json& c, const std::string& where) {
+  if (!c.contains("figures")) return;
+  const auto& figs = c.at("figures");
+  if (!figs.is_array()) throw bad_input(fmt::format("'{}': {}.figures is not an array", path, where));
+  std::set<std::string> ids;
+  for (std::size_t k = 0; k < figs.size(); ++k) {
+    const auto& f = figs[k];
+    const std::string at = fmt::format("{}.figures[{}]", where, k);
+    if (!f.is_object()) throw bad_input(fmt::format("'{}': {} is not an object", path, at));
+    for (const char* key : {"id", "title", "xlabel", "ylabel"})
+      if (!f.contains(key) || !f.at(key).is_string())
+        throw bad_input(fmt::format("'{}': {} lacks a string '{}'", path, at, key));
+    if (f.at("id").get<std::string>().empty() || !ids.insert(f.at("id").get<std::string>()).second)
+      throw bad_input(fmt::format("'{}': {} has an empty or repeated id '{}'", path, at, f.at("id").get<std::string>()));
+    for (const char* key : {"logx", "logy"})
+      if (f.contains(key) && !f.at(key).is_boolean())
+        throw bad_input(fmt::format("'{}': {}.{} is not true or false", path, at, key));
+    if (f.contains("notes") && !(f.at("notes").is_array() &&
+                                 std::all_of(f.at("notes").begin(), f.at("notes").end(),
+                                             [](const nlohmann::json& n) { return n.is_string(); })))
+      throw bad_input(fmt::format("'{}': {}.notes is not a list of strings", path, at));
+    if (!f.contains("series") || !f.at("series").is_array())
+      throw bad_input(fmt::format("'{}': {} lacks a 'series' array", path, at));
+    for (std::size_t s = 0; s < f.at("series").size(); ++s) {
+      const auto& sr = f.at("series")[s];
+      const std::string as = fmt::format("{}.series[{}]", at, s);
+      if (!sr.is_object() || !sr.contains("label") || !sr.at("label").is_string())
+        throw bad_input(fmt::format("'{}': {} lacks a string 'label'", path, as));
+      const std::string style = sr.value("style", "");
+      if (style != "points" && style != "line")
+        throw bad_input(fmt::format("'{}': {} has style '{}' (points or line expected)", path, as, style));
+      std::size_t n = 0;
+      for (const char* key : {"x", "y", "lo", "hi"}) {
+        const bool required = key[0] == 'x' || key[0] == 'y';
+        if (!sr.contains(key)) {
+          if (required) throw bad_input(fmt::format("'{}': {} lacks '{}'", path, as, key));
+          continue;
+        }
+        const auto& a = sr.at(key);
+        if (!a.is_array() || !std::all_of(a.begin(), a.end(), number_or_null))
+          throw bad_input(fmt::format("'{}': {}.{} is not a list of numbers (null for non-finite)", path, as, key));
+        if (key[0] == 'x') n = a.size();
+        else if (a.size() != n)
+          throw bad_input(fmt::format("'{}': {}.{} has {} values, x has {}", path, as, key, a.size(), n));
+      }
+    }
   }
-  return out;
 }
 
 }  // namespace
-
-std::string markdown_report(const nlohmann::json& r) {
-  std::ostringstream md;
-  const auto& s = r.at("summary");
-  md << "# attnbound report\n\n";
-  md << fmt::format("Profile `{}`, seed {}, {} claims: **{} hold, {} violated, {} inconclusive, "
-                    "{} vacuous**. Wall time {:.1f} s.\n\n",
-                    r.at("profile").get<std::string>(), r.at("seed").get<std::uint64_t>(),
-                    s.at("total").get<int>(), s.at("holds").get<int>(), s.at("violated").get<int>(),
-                    s.at("inconclusive").get<int>(), s.at("vacuous").get<int>(),
-                    r.value("wall_seconds", 0.0));
-  md << "Bounds marked *reconstructed* use constants derived in `bounds/<paper>/NOTES.md`, not "
-        "printed in the paper. `tightness` is measured/bound (median, worst).\n\n";
-  md << "| claim | theorem | bound | measured | tightness (median / worst) | verdict | constants | "
-        "worst configuration (seed) |\n|---|---|---|---|---|---|---|---|\n";
-  for (const auto& c : r.at("claims")) {
-    std::string tight = "-";
-    if (c.value("tightness_worst", -1.0) >= 0)
-      tight = fmt::format("{} / {}", num(c.at("tightness_median")), num(c.at("tightness_worst")));
-    md << fmt::format("| `{}` | {} | {} = {} | {} = {} | {} | **{}** | {} | `{}` |\n",
-                      c.at("id").get<std::string>(), md_escape(c.at("theorem")),
-                      md_escape(c.at("bound_name")), num(c.at("bound")),
-                      md_escape(c.at("measured_name")), num(c.at("measured")), tight,
-                      c.at("verdict").get<std::string>(), c.at("status").get<std::string>(),
-                      md_escape(c.at("worst").dump()));
-  }
-  md << "\n";
-  for (const auto& c : r.at("claims")) {
-    md << fmt::format("## `{}` — {}\n\n", c.at("id").get<std::string>(),
-                      c.at("verdict").get<std::string>());
-    md << fmt::format("*{}, {}* ({}; constants {}).\n\n", md_escape(c.at("paper")),
-                      md_escape(c.at("theorem")), c.at("kind").get<std::string>(),
-                      c.at("status").get<std::string>());
-    md << "> " << md_escape(c.at("statement")) << "\n\n";
-    md << md_escape(c.at("summary")) << "\n\n";
-  }
-  return md.str();
-}
 
 nlohmann::json read_results(const std::string& path) {
   std::ifstream in(path);
@@ -141,8 +160,9 @@ nlohmann::json read_results(const std::string& path) {
     need(j.at("summary"), key, &nlohmann::json::is_number_integer, "summary");
   for (std::size_t i = 0; i < j.at("claims").size(); ++i) {
     const auto& c = j.at("claims")[i];
-    const std::string where = fmt::format("claims[{}]", i);
+    std::string where = fmt::format("claims[{}]", i);
     if (!c.is_object()) throw bad_input(fmt::format("'{}': {} is not an object", path, where));
+    if (c.contains("id") && c.at("id").is_string()) where += " (" + c.at("id").get<std::string>() + ")";
     for (const char* key : {"id", "paper", "theorem", "kind", "status", "statement", "verdict",
                             "bound_name", "measured_name", "summary"})
       need(c, key, &nlohmann::json::is_string, where);
@@ -150,6 +170,13 @@ nlohmann::json read_results(const std::string& path) {
       if (!c.contains(key) || !(c.at(key).is_number() || c.at(key).is_null()))
         throw bad_input(fmt::format("'{}': {} lacks a valid '{}'", path, where, key));
     need(c, "worst", &nlohmann::json::is_object, where);
+    const std::string v = c.at("verdict").get<std::string>();
+    if (v != "holds" && v != "violated" && v != "inconclusive" && v != "vacuous")
+      throw bad_input(fmt::format("'{}': {} has the unknown verdict '{}'", path, where, v));
+    if (c.contains("error") && !c.at("error").is_string())
+      throw bad_input(fmt::format("'{}': {} has a non-string 'error'", path, where));
+    validate_tracked(path, c, where);
+    validate_figures(path, c, where);
   }
   return j;
 }

@@ -1,5 +1,5 @@
-// Results JSON (the source of truth) and the Markdown table derived from it.
-// Schema "attnbound.results/2" (docs/results-schema.md):
+// Results JSON (the source of truth; reports/report.hpp renders it). Schema
+// "attnbound.results/2" (docs/results-schema.md):
 //   { schema, attnbound_version, profile, seed, jobs, started_utc, wall_seconds,
 //     libraries: {eigen, boost, mpfr, mpfi, compiler},
 //     summary: {holds, violated, inconclusive, vacuous, total},
@@ -8,7 +8,10 @@
 //                tightness_worst, summary, worst, details, seconds,
 //                figures: [{id, title, xlabel, ylabel, logx, logy, notes: [string],
 //                           series: [{label, style: points|line, x, y, lo?, hi?}]}],
-//                bounds: [{name, value}], statistics: [{name, value, band}] } ] }
+//                bounds: [{name, value}], statistics: [{name, value, band}],
+//                error? } ] }
+// figures, bounds and statistics are optional per claim (older files); when present they
+// are validated like the rest.
 #pragma once
 
 #include <string>
@@ -27,11 +30,11 @@ nlohmann::json library_versions();
 /// directory is not writable.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-/// Markdown table: claim, theorem, bound, measured, verdict, exact/reconstructed, worst
-/// configuration and seed; then one short section per claim.
+/// report.md without plots (reports/markdown.hpp has the full form; write_report writes all).
 std::string markdown_report(const nlohmann::json& results);
 
-/// Reads and validates a results file (schema and required keys); claims::bad_input on error.
+/// Reads and validates a results file (schema, required keys and their types, figures,
+/// tracked bounds and statistics); claims::bad_input with one line naming the problem.
 nlohmann::json read_results(const std::string& path);
 
 }  // namespace attnbound::reports
