@@ -57,12 +57,13 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 1
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.numbers th { width: 32%; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-size: 13px; font-weight: bold;
          background: var(--c); vertical-align: middle; }
 .badge.holds { --c: var(--holds); } .badge.violated { --c: var(--violated); }
 .badge.inconclusive { --c: var(--inconclusive); } .badge.vacuous { --c: var(--vacuous); } .badge.error { --c: var(--error); }
 .tag { display: inline-block; padding: 0 8px; border-radius: 4px; font-size: 13px; border: 1px solid var(--line);
-       background: var(--soft); margin-right: 6px; }
+       background: var(--soft); margin-right: 6px; white-space: nowrap; }
 .tag.reconstructed { border-color: #d4a72c; background: #fff8c5; color: #7d4e00; font-weight: bold; }
 .tag.exact { border-color: #4ac26b; background: #dafbe1; color: #116329; }
 .claim { border: 1px solid var(--line); border-left: 6px solid var(--c); border-radius: 6px; padding: 16px 20px;
@@ -207,8 +208,8 @@ void claim_section(std::ostringstream& h, const json& c, const json& r, const st
     const rendered_figure* rf = figs && k < figs->size() ? &(*figs)[k] : nullptr;
     h << fmt::format("<figure class=\"plot\" id=\"{}\">\n", html_escape(rf ? rf->stem : id + "--" + str(f, "id")));
     if (rf && rf->st == rendered_figure::state::drawn)
-      h << fmt::format("<img class=\"plot-img\" alt=\"{}\" width=\"960\" height=\"560\" src=\"data:image/png;base64,{}\">\n",
-                       html_escape(title), base64(rf->png));
+      h << fmt::format("<img class=\"plot-img\" alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">\n",
+                       html_escape(title), rf->width, rf->height, base64(rf->png));
     else
       h << "<div class=\"nodata\">" << html_escape(rf ? rf->message : "not rendered") << "</div>\n";
     h << "<figcaption><b>" << html_escape(title) << "</b>";

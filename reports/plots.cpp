@@ -135,7 +135,7 @@ std::string figure_stem(const std::string& claim_id, const std::string& figure_i
   return safe_name(claim_id) + "--" + safe_name(figure_id);
 }
 
-std::string gnuplot_script(const json& fig, const std::string& stem, int* omitted_out) {
+std::string gnuplot_script(const json& fig, const std::string& stem, int* omitted_out, int* height_out) {
   const bool logx = fig.value("logx", false), logy = fig.value("logy", false);
   int omitted = 0;
   std::vector<curve> curves;
@@ -177,6 +177,32 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
   if (omitted_out) *omitted_out = omitted;
   if (curves.empty()) return "";
 
+  // Colours: measured series from the palette; a fitted line ("fit" in its label) takes the
+  // colour of the measured series of the same rank when there are as many of each; bounds
+  // are dashed in dark tones; other lines continue the palette.
+  std::vector<std::string> colors(curves.size()), titles(curves.size());
+  int n_pts = 0, n_fit = 0;
+  auto is_fit = [](const curve& c) { return !c.points && !c.dashed && lower(c.label).find("fit") != std::string::npos; };
+  for (const auto& c : curves) n_pts += c.points, n_fit += is_fit(c);
+  const char* const bound_palette[] = {"#333333", "#9467bd", "#8c564b"};
+  int i_pts = 0, i_fit = 0, i_bound = 0, i_other = n_pts;
+  for (std::size_t k = 0; k < curves.size(); ++k) {
+    const auto& c = curves[k];
+    if (c.points) colors[k] = palette[i_pts++ % std::size(palette)];
+    else if (c.dashed) colors[k] = bound_palette[i_bound++ % std::size(bound_palette)];
+    else if (is_fit(c) && n_fit == n_pts) colors[k] = palette[i_fit++ % std::size(palette)];
+    else colors[k] = palette[i_other++ % std::size(palette)];
+    const bool says_ci = c.label.find("CI") != std::string::npos || lower(c.label).find("median") != std::string::npos;
+    titles[k] = c.label + (c.points && !c.ci.empty() && !says_ci ? " (median, CI)" : "");
+  }
+  // The key sits below the plot: grow the canvas by its rows so the plot keeps its size.
+  std::size_t widest = 1;
+  for (const auto& t : titles) widest = std::max(widest, t.size());
+  const std::size_t columns = std::max<std::size_t>(1, 900 / (widest * 8 + 90));
+  const int key_rows = static_cast<int>((curves.size() + columns - 1) / columns);
+  const int height = 520 + 22 * key_rows;
+  if (height_out) *height_out = height;
+
   const auto [x0, x1] = padded(xr, logx);
   const auto [y0, y1] = padded(yr, logy);
   std::ostringstream gp;
@@ -185,7 +211,7 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
      << "# Re-render:  gnuplot " << stem << ".gp   (writes " << stem << ".png next to it)\n";
   gp << "if (!exists(\"outfile\")) outfile = " << quote(stem + ".png") << "\n"
      << "reset\n"
-     << "set terminal pngcairo size 960,560 font 'DejaVu Sans,12' noenhanced linewidth 1.4\n"
+     << "set terminal pngcairo size 960," << height << " font 'DejaVu Sans,12' noenhanced linewidth 1.4\n"
      << "set output outfile\n"
      << "set encoding utf8\n"
      << "set title " << quote(fig.value("title", "")) << " font 'DejaVu Sans,14'\n"
@@ -193,7 +219,7 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
      << "set ylabel " << quote(fig.value("ylabel", "")) << "\n"
      << "set border 3 lc rgb '#444444'\nset tics nomirror\n"
      << "set style line 100 lc rgb '#dcdcdc' lw 0.8 dt 1\nset grid xtics ytics ls 100\n"
-     << "set key outside below center horizontal samplen 3 spacing 1.2\n"
+     << "set key outside below center horizontal samplen 5 spacing 1.2\n"
      << "set style fill transparent solid 0.18 noborder\n"
      << "set format x '%g'\nset format y '%g'\n";
   if (logx) gp << "set logscale x 10\n";
@@ -226,11 +252,11 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
   int n_points = 0;
   for (std::size_t k = 0; k < curves.size(); ++k) {
     const auto& c = curves[k];
-    const std::string color = quote(palette[k % std::size(palette)]);
+    const std::string color = quote(colors[k]);
     if (c.points) {
       const int pt = point_types[n_points++ % std::size(point_types)];
       bool titled = false;
-      const std::string title = quote(c.label + (c.ci.empty() ? "" : " (median, CI)"));
+      const std::string title = quote(titles[k]);
       if (!c.ci.empty()) {
         gp << "$ci" << k << " << EOD\n";
         for (const auto& r : c.ci)  // lo <= 0 on a log axis: the band runs off the bottom
@@ -359,7 +385,7 @@ plot_set render_plots(const json& results, const std::string& dir, const std::st
         for (const auto& n : fig.at("notes"))
           if (n.is_string()) rf.notes.push_back(n.get<std::string>());
       int omitted = 0;
-      const std::string script = gnuplot_script(fig, stem, &omitted);
+      const std::string script = gnuplot_script(fig, stem, &omitted, &rf.height);
       if (omitted > 0)
         rf.notes.push_back(fmt::format("{} value{} left out (not finite{}).", omitted, omitted == 1 ? "" : "s",
                                        fig.value("logx", false) || fig.value("logy", false)

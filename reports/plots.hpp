@@ -20,6 +20,7 @@ struct rendered_figure {
   state st = state::no_data;
   std::string stem;                // file stem "<claim-id>--<figure-id>" under plots/
   std::string png;                 // the PNG bytes (drawn only)
+  int width = 960, height = 560;   // its size in pixels
   std::string message;             // why it is not drawn (no_data, no_gnuplot, failed)
   std::vector<std::string> notes;  // the figure's notes, then notes about omitted values
 };
@@ -36,8 +37,10 @@ std::string figure_stem(const std::string& claim_id, const std::string& figure_i
 
 /// The gnuplot script of one figure, data inline; `outfile` defaults to "<stem>.png" and can
 /// be set before it runs (gnuplot -e "outfile='...'" stem.gp). Empty when the figure has no
-/// finite data point. `omitted` receives how many values were left out.
-std::string gnuplot_script(const nlohmann::json& figure, const std::string& stem, int* omitted = nullptr);
+/// finite data point. `omitted` receives how many values were left out, `height` the PNG's
+/// height in pixels (960 wide; taller when the key below the plot needs more rows).
+std::string gnuplot_script(const nlohmann::json& figure, const std::string& stem, int* omitted = nullptr,
+                           int* height = nullptr);
 
 /// Writes plots/<stem>.gp and plots/<stem>.png for every figure of `results` under `dir`
 /// (each atomically), running gnuplot processes in parallel. `gnuplot` is the program to

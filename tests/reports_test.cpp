@@ -151,8 +151,8 @@ TEST(Reports, GnuplotScriptSkipsNonFiniteAndNonPositiveOnLogAxes) {
   EXPECT_NE(s.find("set xlabel 'width m (heads)'"), std::string::npos);
   EXPECT_NE(s.find("with filledcurves"), std::string::npos) << "CI band";
   EXPECT_NE(s.find("with yerrorbars"), std::string::npos) << "CI error bars";
-  EXPECT_NE(s.find("dt 2 lc rgb '#d62728' title 'bound B_lin = C/sqrt(m)'"), std::string::npos) << "bound dashed";
-  EXPECT_NE(s.find("dt 1 lc rgb '#2ca02c' title 'fitted power law'"), std::string::npos) << "fit solid";
+  EXPECT_NE(s.find("dt 2 lc rgb '#333333' title 'bound B_lin = C/sqrt(m)'"), std::string::npos) << "bound dashed";
+  EXPECT_NE(s.find("dt 1 lc rgb '#1f77b4' title 'fitted power law'"), std::string::npos) << "fit solid";
   EXPECT_NE(s.find("set xtics (8, 16, 32, 128)"), std::string::npos) << "tics at the measured widths";
   EXPECT_NE(s.find("if (!exists(\"outfile\")) outfile = 'stem.png'"), std::string::npos);
   // Linear axes keep zeros; a median of 0 on a log axis is left out.
