@@ -11,6 +11,27 @@
 
 namespace attnbound::model {
 
+double projgd_step(transformer_params& phi, const transformer_params& phi0,
+                   const sequence_data& data, const std::vector<int>& batch,
+                   const projgd_options& opt, transformer_params& grad, transformer_workspace& ws) {
+  const double L = loss_and_gradient(phi, data, batch, grad, ws);
+  phi.axpy(-opt.eta, grad);
+  if (opt.project) project(phi, phi0, opt.rho);
+  return L;
+}
+
+namespace {
+
+// Sets ws.threads for the lifetime of the guard.
+struct threads_guard {
+  transformer_workspace& ws;
+  int saved;
+  threads_guard(transformer_workspace& w, int threads) : ws(w), saved(w.threads) { ws.threads = threads; }
+  ~threads_guard() { ws.threads = saved; }
+};
+
+}  // namespace
+
 projgd_result train(const transformer_params& phi0, const sequence_data& data,
                     const projgd_options& opt, transformer_workspace& ws) {
   if (opt.tau < 1) throw std::invalid_argument("train: tau must be >= 1");
@@ -22,6 +43,8 @@ projgd_result train(const transformer_params& phi0, const sequence_data& data,
   if (data.n < 1) throw std::invalid_argument("train: no samples");
   if (opt.project && !(opt.rho.c >= 0 && opt.rho.u >= 0 && opt.rho.w >= 0))
     throw std::invalid_argument("train: radii must be >= 0");
+  if (opt.threads < 1) throw std::invalid_argument("train: threads must be >= 1");
+  const threads_guard threads(ws, opt.threads);
 
   const bool sgd = opt.batch == 1;
   rng_t index_rng = make_rng(opt.seed, "projsgd-index");

@@ -23,6 +23,10 @@ struct projgd_options {
   /// A sub-sampled minimum is >= the true minimum, so checks "min <= bound" stay honest.
   int eval_every = 1;
   bool record_losses = false;
+  /// Threads for the loss and gradient sums over samples (transformer_workspace::threads; the
+  /// calling thread included). Results are bit-identical for every value; use > 1 when fewer
+  /// runs than cores are left (a single run, or the last runs of a sweep).
+  int threads = 1;
 };
 
 struct projgd_result {
@@ -38,6 +42,15 @@ struct projgd_result {
   transformer_params best, average, last;
 };
 
+/// One step phi <- Pi_Omega(phi - eta grad L_B(phi)) (no projection when !opt.project), with
+/// B = `batch` (empty: all samples). Returns L_B(phi) before the step; `grad` holds its
+/// gradient. Uses opt.eta, opt.rho, opt.project and ws.threads.
+double projgd_step(transformer_params& phi, const transformer_params& phi0,
+                   const sequence_data& data, const std::vector<int>& batch,
+                   const projgd_options& opt, transformer_params& grad, transformer_workspace& ws);
+
+/// tau steps from phi0 (ProjGD with opt.batch = 0, ProjSGD with 1); ws.threads is set to
+/// opt.threads for the duration of the call.
 projgd_result train(const transformer_params& phi0, const sequence_data& data,
                     const projgd_options& opt, transformer_workspace& ws);
 

@@ -45,7 +45,15 @@ struct sequence_data {
   auto query(int j) const { return X.col(static_cast<Eigen::Index>(j) * T + T - 1); }
 };
 
-/// Scratch space for one thread; sized on first use, then reused (no allocation per step).
+/// Scratch space of one computation; sized on first use, then reused (no allocation per step).
+/// The Eigen members hold the per-sample quantities of forward_one / gradient_one (below).
+///
+/// `threads`: worker threads the batched functions (forward, loss, loss_and_gradient,
+/// accumulate_weighted_gradient, forward_linearized) use, the calling thread included.
+/// Results are bit-identical for every value: the samples are cut into a fixed partition that
+/// depends only on their number and the model size, each piece's partial sums are formed in
+/// sample order, and the pieces are added in piece order. Workers are started on first use
+/// and live as long as the workspace; they allocate nothing.
 struct transformer_workspace {
   Eigen::VectorXd Wq;          // d*m
   Eigen::MatrixXd Z;           // T x m logits, then softmax weights alpha
@@ -53,7 +61,24 @@ struct transformer_workspace {
   Eigen::MatrixXd XtU;         // T x m
   Eigen::MatrixXd MU;          // d x m, column i = M_i U_i
   Eigen::VectorXd pre, h, dh;  // m: U_i^T a_i, tanh, tanh'
+  int threads = 1;
   void resize(int d, int T, int m);
+
+  /// Batched kernels' state (packed parameters, per-worker buffers, the worker threads);
+  /// defined in transformer.cpp. A copied workspace starts with none of it.
+  struct batched_state;
+  struct batched_handle {
+    batched_handle() = default;
+    batched_handle(const batched_handle&) {}
+    batched_handle& operator=(const batched_handle&) { return *this; }
+    batched_handle(batched_handle&&) noexcept;
+    batched_handle& operator=(batched_handle&&) noexcept;
+    ~batched_handle();
+    batched_state* get();
+   private:
+    batched_state* p_ = nullptr;
+  };
+  batched_handle batched;
 };
 
 /// Per-sample quantities of one forward pass (views into the workspace).
@@ -103,6 +128,16 @@ struct radii {
 /// Projection onto Omega_rho: per head, radial clipping of |c_i - c_i0| <= rho_c/sqrt m,
 /// ||U_i - U_i0|| <= rho_u/sqrt m, ||W_i - W_i0||_F <= rho_w/sqrt m. In place.
 void project(transformer_params& phi, const transformer_params& phi0, const radii& rho);
+
+/// Instruction set of the batched kernels. The widest one the CPU has is chosen at start-up;
+/// every choice gives bit-identical results (each head is one vector lane, all arithmetic is
+/// lane-wise IEEE double without contraction into FMA, sums run in a fixed order), so
+/// binaries built for plain x86-64 use AVX2/AVX-512 where present. For tests and benchmarks.
+enum class kernel_isa { generic, avx2, avx512 };
+kernel_isa active_kernel_isa();
+/// Switches the batched kernels to `isa`; false (and no change) when the CPU lacks it.
+bool use_kernel_isa(kernel_isa isa);
+const char* kernel_isa_name(kernel_isa isa);
 
 /// True when phi is in Omega_rho (with relative slack `tol`).
 bool in_ball(const transformer_params& phi, const transformer_params& phi0, const radii& rho,

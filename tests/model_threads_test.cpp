@@ -1,0 +1,202 @@
+// Bit-identical results of the batched Transformer kernels for any thread count and any
+// instruction set (transformer_workspace::threads, kernel_isa): losses, gradients, forward
+// values, the linearized model, weighted gradients and whole ProjGD / ProjSGD trajectories
+// must be equal to the last bit at 1, 2 and 3 threads and for every ISA the CPU has.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "model/projgd.hpp"
+#include "model/rng.hpp"
+#include "model/teacher_student.hpp"
+#include "model/transformer.hpp"
+
+namespace {
+
+using namespace attnbound::model;
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+// Bitwise equality (EXPECT_EQ on doubles would accept 0 == -0 and reject NaN == NaN).
+bool same_bits(const double* a, const double* b, Index n) {
+  return std::memcmp(a, b, static_cast<std::size_t>(n) * sizeof(double)) == 0;
+}
+bool same_bits(const VectorXd& a, const VectorXd& b) {
+  return a.size() == b.size() && same_bits(a.data(), b.data(), a.size());
+}
+bool same_bits(const transformer_params& a, const transformer_params& b) {
+  return a.c.size() == b.c.size() && a.U.size() == b.U.size() && a.W.size() == b.W.size() &&
+         same_bits(a.c.data(), b.c.data(), a.c.size()) &&
+         same_bits(a.U.data(), b.U.data(), a.U.size()) &&
+         same_bits(a.W.data(), b.W.data(), a.W.size());
+}
+
+struct problem {
+  sequence_data data;
+  transformer_params phi0, phi;
+};
+
+// d = 5, T = 7 and m = 20 (three head blocks, the last one partly used) exercise every
+// remainder; n = 301 gives 10 chunks of unequal size.
+problem make_problem(int d, int T, int n, int m, std::uint64_t seed) {
+  rng_t rng = make_rng(seed, "test-threads");
+  problem p;
+  p.data.d = d, p.data.T = T, p.data.n = n;
+  p.data.X = clipped_gaussian_tokens(d, T, n, rng);
+  p.data.y.resize(n);
+  for (int j = 0; j < n; ++j) p.data.y(j) = 0.5 * standard_normal(rng);
+  p.phi0 = symmetric_init(d, m, rng);
+  p.phi = p.phi0;
+  const double s = 0.3 / std::sqrt(double(m));
+  for (Index k = 0; k < p.phi.c.size(); ++k) p.phi.c(k) += s * standard_normal(rng);
+  for (Index k = 0; k < p.phi.U.size(); ++k) p.phi.U.data()[k] += s * standard_normal(rng);
+  for (Index k = 0; k < p.phi.W.size(); ++k) p.phi.W.data()[k] += s * standard_normal(rng);
+  return p;
+}
+
+// Everything the batched functions compute, at one thread count.
+struct outputs {
+  double L_full = 0, L_sub = 0, L_only = 0;
+  transformer_params g_full, g_sub, g_weighted;
+  VectorXd f, f_lin;
+};
+
+outputs compute_all(const problem& p, int threads) {
+  transformer_workspace ws;
+  ws.threads = threads;
+  outputs o;
+  o.L_full = loss_and_gradient(p.phi, p.data, {}, o.g_full, ws);
+  std::vector<int> idx;
+  for (int j = p.data.n - 1; j >= 0; j -= 3) idx.push_back(j);  // a sub-batch, out of order
+  o.L_sub = loss_and_gradient(p.phi, p.data, idx, o.g_sub, ws);
+  o.L_only = loss(p.phi, p.data, ws);
+  forward(p.phi, p.data, o.f, ws);
+  forward_linearized(p.phi0, p.phi, p.data, o.f_lin, ws);
+  VectorXd w(p.data.n);
+  for (int j = 0; j < p.data.n; ++j) w(j) = std::sin(1.0 + j);
+  o.g_weighted = transformer_params::zeros(p.phi.d(), p.phi.m());
+  accumulate_weighted_gradient(p.phi, p.data, {}, w, o.g_weighted, ws);
+  return o;
+}
+
+void expect_same(const outputs& a, const outputs& b, const char* what) {
+  SCOPED_TRACE(what);
+  EXPECT_TRUE(same_bits(&a.L_full, &b.L_full, 1));
+  EXPECT_TRUE(same_bits(&a.L_sub, &b.L_sub, 1));
+  EXPECT_TRUE(same_bits(&a.L_only, &b.L_only, 1));
+  EXPECT_TRUE(same_bits(a.g_full, b.g_full));
+  EXPECT_TRUE(same_bits(a.g_sub, b.g_sub));
+  EXPECT_TRUE(same_bits(a.g_weighted, b.g_weighted));
+  EXPECT_TRUE(same_bits(a.f, b.f));
+  EXPECT_TRUE(same_bits(a.f_lin, b.f_lin));
+}
+
+TEST(ModelThreads, BatchedResultsBitIdenticalForAnyThreadCount) {
+  for (auto [d, T, n, m] : {std::tuple{5, 7, 301, 20}, std::tuple{8, 16, 700, 16}, std::tuple{3, 1, 40, 2}}) {
+    const problem p = make_problem(d, T, n, m, 1);
+    const outputs one = compute_all(p, 1);
+    // Sanity: the values are real computations, not zeros.
+    EXPECT_GT(one.L_full, 0.0);
+    EXPECT_GT(one.g_full.squared_norm(), 0.0);
+    EXPECT_GT(one.g_weighted.squared_norm(), 0.0);
+    expect_same(one, compute_all(p, 2), "2 threads");
+    expect_same(one, compute_all(p, 3), "3 threads");
+    EXPECT_EQ(one.L_full, one.L_only);  // same chunks, same order
+  }
+}
+
+TEST(ModelThreads, BatchedResultsBitIdenticalForEveryInstructionSet) {
+  const problem p = make_problem(5, 7, 301, 20, 2);
+  const kernel_isa initial = active_kernel_isa();
+  ASSERT_TRUE(use_kernel_isa(kernel_isa::generic));
+  const outputs ref = compute_all(p, 2);
+  int compared = 0;
+  for (kernel_isa isa : {kernel_isa::avx2, kernel_isa::avx512}) {
+    if (!use_kernel_isa(isa)) continue;  // the CPU lacks it
+    expect_same(ref, compute_all(p, 2), kernel_isa_name(isa));
+    ++compared;
+  }
+  use_kernel_isa(initial);
+  RecordProperty("isas_compared_with_generic", compared);
+}
+
+// The batched kernels against a plain evaluation with libm's exp and tanh: the lane-wise exp
+// and tanh are accurate to a few ulp, so values agree to ~1e-14 even at huge logits.
+TEST(ModelThreads, KernelMatchesPlainLibmEvaluation) {
+  for (double scale : {1.0, 30.0, 1e4}) {
+    problem p = make_problem(4, 9, 50, 10, 3);
+    p.phi.W *= scale;
+    transformer_workspace ws;
+    VectorXd f;
+    forward(p.phi, p.data, f, ws);
+    const int d = 4, m = 10;
+    for (int j = 0; j < p.data.n; ++j) {
+      const MatrixXd X = p.data.sample(j);
+      const VectorXd q = p.data.query(j);
+      double sum = 0;
+      for (int i = 0; i < m; ++i) {
+        const VectorXd z = X.transpose() * (p.phi.W.middleRows(i * d, d) * q);
+        VectorXd e = (z.array() - z.maxCoeff()).exp();
+        e /= e.sum();
+        sum += p.phi.c(i) * std::tanh(p.phi.U.col(i).dot(X * e));
+      }
+      const double expect = sum / std::sqrt(double(m));
+      EXPECT_NEAR(f(j), expect, 1e-14 * (1 + std::abs(expect))) << "scale " << scale;
+      EXPECT_EQ(f(j), forward_one(p.phi, p.data, j, ws));  // per-sample path = batched path
+    }
+  }
+}
+
+TEST(ModelThreads, TrainingTrajectoryBitIdenticalForAnyThreadCount) {
+  problem p = make_problem(6, 5, 257, 12, 4);
+  rng_t rng = make_rng(4, "test-threads-teacher");
+  const transport_map v = make_transport_map(p.data, 4, mixture_weights::random_signs, 3, 3, 3, false, rng);
+  p.data.y = teacher_labels(v, p.data, 256, rng);
+  for (int batch : {0, 1}) {
+    projgd_options opt;
+    opt.tau = 25;
+    opt.eta = 0.5;  // large: the projection is active
+    opt.batch = batch;
+    opt.seed = 11;
+    opt.eval_every = 3;
+    opt.record_losses = true;
+    std::vector<projgd_result> runs;
+    for (int threads : {1, 2, 3}) {
+      opt.threads = threads;
+      transformer_workspace ws;
+      runs.push_back(train(p.phi0, p.data, opt, ws));
+      EXPECT_EQ(ws.threads, 1);  // restored
+    }
+    const projgd_result& a = runs[0];
+    EXPECT_LT(a.min_loss, a.initial_loss);
+    for (std::size_t k = 1; k < runs.size(); ++k) {
+      SCOPED_TRACE(testing::Message() << "batch " << batch << ", threads " << k + 1);
+      const projgd_result& b = runs[k];
+      ASSERT_EQ(a.losses.size(), b.losses.size());
+      EXPECT_TRUE(same_bits(a.losses.data(), b.losses.data(), static_cast<Index>(a.losses.size())));
+      EXPECT_TRUE(same_bits(a.last, b.last));
+      EXPECT_TRUE(same_bits(a.best, b.best));
+      EXPECT_TRUE(same_bits(a.average, b.average));
+      EXPECT_TRUE(same_bits(&a.average_iterate_loss, &b.average_iterate_loss, 1));
+      EXPECT_TRUE(same_bits(&a.max_grad_norm, &b.max_grad_norm, 1));
+      EXPECT_EQ(a.argmin, b.argmin);
+    }
+  }
+}
+
+TEST(ModelThreads, RejectsBadThreadCountAndIndices) {
+  const problem p = make_problem(3, 4, 20, 4, 5);
+  transformer_workspace ws;
+  projgd_options opt;
+  opt.tau = 2;
+  opt.threads = 0;
+  EXPECT_THROW(train(p.phi0, p.data, opt, ws), std::invalid_argument);
+  transformer_params g;
+  EXPECT_THROW(loss_and_gradient(p.phi, p.data, {20}, g, ws), std::invalid_argument);
+  EXPECT_THROW(loss_and_gradient(p.phi, p.data, {-1}, g, ws), std::invalid_argument);
+}
+
+}  // namespace
