@@ -60,6 +60,17 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
+/// A gnuplot double-quoted string (newlines kept as \n line breaks).
+std::string dquote(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '\\' || ch == '"') out += '\\', out += ch;
+    else if (ch == '\n') out += "\\n";
+    else if (static_cast<unsigned char>(ch) >= 0x20) out += ch;
+  }
+  return out + "\"";
+}
+
 /// Shortest decimal that reads back as the same double.
 std::string num(double v) { return fmt::format("{}", v); }
 
@@ -192,8 +203,7 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
     else if (c.dashed) colors[k] = bound_palette[i_bound++ % std::size(bound_palette)];
     else if (is_fit(c) && n_fit == n_pts) colors[k] = palette[i_fit++ % std::size(palette)];
     else colors[k] = palette[i_other++ % std::size(palette)];
-    const bool says_ci = c.label.find("CI") != std::string::npos || lower(c.label).find("median") != std::string::npos;
-    titles[k] = c.label + (c.points && !c.ci.empty() && !says_ci ? " (median, CI)" : "");
+    titles[k] = c.label;
   }
   // The key sits below the plot: grow the canvas by its rows so the plot keeps its size.
   std::size_t widest = 1;
@@ -205,18 +215,29 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
 
   const auto [x0, x1] = padded(xr, logx);
   const auto [y0, y1] = padded(yr, logy);
+  // A y label longer than the plot is high (about 50 characters) goes on two lines.
+  std::string ylabel = quote(fig.value("ylabel", ""));
+  if (const std::string text = fig.value("ylabel", ""); text.size() > 50) {
+    std::size_t cut = std::string::npos;
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (text[i] == ' ' && (cut == std::string::npos || std::abs(static_cast<long>(i) - static_cast<long>(text.size() / 2)) <
+                                                             std::abs(static_cast<long>(cut) - static_cast<long>(text.size() / 2))))
+        cut = i;
+    if (cut != std::string::npos) ylabel = dquote(text.substr(0, cut) + "\n" + text.substr(cut + 1));
+  }
   std::ostringstream gp;
   gp << "# attnbound figure " << quote(fig.value("id", "")) << ": " << quote(fig.value("title", "")) << "\n"
      << "# Generated from results.json (schema attnbound.results/2) by attnbound's reports.\n"
      << "# Re-render:  gnuplot " << stem << ".gp   (writes " << stem << ".png next to it)\n";
   gp << "if (!exists(\"outfile\")) outfile = " << quote(stem + ".png") << "\n"
      << "reset\n"
-     << "set terminal pngcairo size 960," << height << " font 'DejaVu Sans,12' noenhanced linewidth 1.4\n"
+     << "set terminal pngcairo size 960," << height << " font 'DejaVu Sans,12' enhanced linewidth 1.4\n"
      << "set output outfile\n"
      << "set encoding utf8\n"
-     << "set title " << quote(fig.value("title", "")) << " font 'DejaVu Sans,14'\n"
-     << "set xlabel " << quote(fig.value("xlabel", "")) << "\n"
-     << "set ylabel " << quote(fig.value("ylabel", "")) << "\n"
+     << "# Text is printed as written (noenhanced); only the 10^{k} tic labels use enhanced mode.\n"
+     << "set title " << quote(fig.value("title", "")) << " noenhanced font 'DejaVu Sans,14'\n"
+     << "set xlabel " << quote(fig.value("xlabel", "")) << " noenhanced\n"
+     << "set ylabel " << ylabel << " noenhanced\n"
      << "set border 3 lc rgb '#444444'\nset tics nomirror\n"
      << "set style line 100 lc rgb '#dcdcdc' lw 0.8 dt 1\nset grid xtics ytics ls 100\n"
      << "set key outside below center horizontal samplen 5 spacing 1.2\n"
@@ -242,10 +263,12 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
       tics = log_tics(x0, x1);
     }
     if (!tics.empty()) gp << "set xtics " << tics << "\n";
+    else gp << "set format x '10^{%T}'\n" << (std::log10(x1 / x0) > 8 ? "unset mxtics\n" : "");
   }
   if (logy) {
     const std::string tics = log_tics(y0, y1);
     if (!tics.empty()) gp << "set ytics " << tics << "\n";
+    else gp << "set format y '10^{%T}'\n" << (std::log10(y1 / y0) > 8 ? "unset mytics\n" : "");
   }
 
   std::vector<std::string> plots;
@@ -263,7 +286,7 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
           gp << num(r.x) << " " << num(r.y) << " " << num(logy && r.lo <= 0 ? y0 : r.lo) << " " << num(r.hi) << "\n";
         gp << "EOD\n";
         plots.push_back(fmt::format("$ci{} using 1:3:4 with filledcurves lc rgb {} notitle", k, color));
-        plots.push_back(fmt::format("$ci{} using 1:2:3:4 with yerrorbars pt {} ps 1.2 lw 1.2 lc rgb {} title {}",
+        plots.push_back(fmt::format("$ci{} using 1:2:3:4 with yerrorbars pt {} ps 1.2 lw 1.2 lc rgb {} title {} noenhanced",
                                     k, pt, color, title));
         titled = true;
       }
@@ -272,13 +295,13 @@ std::string gnuplot_script(const json& fig, const std::string& stem, int* omitte
         for (const auto& r : c.bare) gp << num(r.x) << " " << num(r.y) << "\n";
         gp << "EOD\n";
         plots.push_back(fmt::format("$pt{} using 1:2 with points pt {} ps 1.2 lc rgb {} {}", k, pt, color,
-                                    titled ? std::string("notitle") : "title " + title));
+                                    titled ? std::string("notitle") : "title " + title + " noenhanced"));
       }
     } else {
       gp << "$ln" << k << " << EOD\n";
       for (const auto& r : c.bare) gp << num(r.x) << " " << num(r.y) << "\n";
       gp << "EOD\n";
-      plots.push_back(fmt::format("$ln{} using 1:2 with lines lw 2 dt {} lc rgb {} title {}", k,
+      plots.push_back(fmt::format("$ln{} using 1:2 with lines lw 2 dt {} lc rgb {} title {} noenhanced", k,
                                   c.dashed ? 2 : 1, color, quote(c.label)));
     }
   }
