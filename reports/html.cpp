@@ -40,7 +40,7 @@ constexpr const char* css = R"CSS(
         --ink:#1f2328; --muted:#59636e; --line:#d1d9e0; --soft:#f6f8fa; }
 * { box-sizing: border-box; }
 body { margin:0; color:var(--ink); background:#fff; font:16px/1.5 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
-header, main, footer { max-width: 1080px; margin: 0 auto; padding: 0 24px; }
+header, main, footer { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 24px; border-bottom: 1px solid var(--line); }
 h1 { font-size: 28px; margin: 0 0 4px; }
 h2 { font-size: 22px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
@@ -58,6 +58,7 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vert
 th { background: var(--soft); }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.numbers th { width: 32%; }
+table.summary td:nth-child(2) { min-width: 200px; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-size: 13px; font-weight: bold;
          background: var(--c); vertical-align: middle; }
 .badge.holds { --c: var(--holds); } .badge.violated { --c: var(--violated); }
@@ -129,10 +130,11 @@ std::string verdict_badge(const json& c) {
                      c.contains("error") ? " · internal error" : "");
 }
 
-std::string status_tag(const json& c) {
+std::string status_tag(const json& c, bool short_form = false) {
   const std::string st = str(c, "status");
-  if (st == "reconstructed") return "<span class=\"tag reconstructed\">reconstructed constants</span>";
-  return fmt::format("<span class=\"tag {}\">{} constants</span>", html_escape(st), html_escape(st));
+  const std::string suffix = short_form ? "" : " constants";
+  if (st == "reconstructed") return "<span class=\"tag reconstructed\">reconstructed" + suffix + "</span>";
+  return fmt::format("<span class=\"tag {}\">{}{}</span>", html_escape(st), html_escape(st), suffix);
 }
 
 std::string named_value(const json& c, const char* name_key, const char* value_key) {
@@ -297,7 +299,7 @@ std::string html_report(const json& r, const plot_set& plots) {
                      "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
                      html_escape(str(c, "id")), html_escape(str(c, "id")), html_escape(str(c, "theorem")),
                      verdict_badge(c), number_text(c.value("bound", json())), number_text(c.value("measured", json())),
-                     tightness(c), status_tag(c));
+                     tightness(c), status_tag(c, true));
   h << "</table>\n</section>\n";
 
   // Then one section per paper, claims in the document's order.
