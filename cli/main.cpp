@@ -15,6 +15,7 @@
 #include "claims/bound_registry.hpp"
 #include "claims/runner.hpp"
 #include "reports/baseline.hpp"
+#include "reports/report.hpp"
 #include "reports/results.hpp"
 
 namespace ac = attnbound::claims;
@@ -100,17 +101,8 @@ int cmd_bound(const std::string& id, const std::vector<std::string>& overrides, 
   return 0;
 }
 
-void write_outputs(const nlohmann::json& results, const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    throw ac::bad_input(fmt::format("cannot create output directory '{}'", dir));
-  // Render everything before writing anything: a failure leaves no half-updated pair.
-  const std::string json = results.dump(2) + "\n", md = ar::markdown_report(results);
-  ar::write_file_atomically((fs::path(dir) / "results.json").string(), json);
-  ar::write_file_atomically((fs::path(dir) / "report.md").string(), md);
-}
+/// results.json, report.md, report.html, junit.xml and plots/ (reports/report.hpp).
+void write_outputs(const nlohmann::json& results, const std::string& dir) { ar::write_report(results, dir); }
 
 void print_summary(const nlohmann::json& results) {
   for (const auto& c : results.at("claims"))
@@ -196,7 +188,7 @@ int main(int argc, char** argv) {
   run->add_flag("--help-params", help_params, "Print the claim's parameters and defaults");
   run->footer("\nClaims: see `attnbound list`; a claim's parameters: attnbound run <id> --help-params");
 
-  auto* check = app.add_subcommand("check", "Run every claim (or a glob of them), write results.json and report.md");
+  auto* check = app.add_subcommand("check", "Run every claim (or a glob of them); write results.json, report.md, report.html, junit.xml and plots/");
   check->add_option("--profile", profile, "quick (CI, < 10 min on 2 cores) or full (the papers' scale)")
       ->check(CLI::IsMember({"quick", "full"}))->capture_default_str();
   check->add_option("--claims", claims_glob, "Glob over claim ids, e.g. 'arda2026.lemma*'")->capture_default_str();
@@ -211,7 +203,7 @@ int main(int argc, char** argv) {
   baseline_cmd->add_option("--out", baseline_out, "Baseline file to write")->required();
 
   std::string report_in, report_out = "results", report_baseline;
-  auto* report = app.add_subcommand("report", "Re-render report.md from a results.json");
+  auto* report = app.add_subcommand("report", "Re-render the reports (Markdown, HTML, JUnit, plots) from a results.json");
   report->add_option("--in", report_in, "results.json")->required();
   report->add_option("--out", report_out, "Output directory")->capture_default_str();
   report->add_option("--baseline", report_baseline, "Compare the stored results with a baseline (as `check --baseline`; exit 1 on a regression)");
