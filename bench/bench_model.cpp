@@ -114,6 +114,24 @@ void BM_projsgd_step(benchmark::State& state) {
   counters(state, 1, flops_per_sample(m, true));
 }
 
+// The gradient on one thread with each instruction set (results are bit-identical).
+void BM_gradient_isa(benchmark::State& state) {
+  const int m = static_cast<int>(state.range(0));
+  const auto isa = static_cast<kernel_isa>(state.range(1));
+  const kernel_isa saved = active_kernel_isa();
+  if (!use_kernel_isa(isa)) {
+    state.SkipWithError("the CPU lacks this instruction set");
+    return;
+  }
+  state.SetLabel(kernel_isa_name(isa));
+  const setup& s = get_setup(m);
+  transformer_workspace ws;
+  transformer_params grad;
+  for (auto _ : state) benchmark::DoNotOptimize(loss_and_gradient(s.phi, s.data, {}, grad, ws));
+  use_kernel_isa(saved);
+  counters(state, kN, kN * flops_per_sample(m, true));
+}
+
 void widths_threads(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "threads"});
   for (int threads : {1, 2})
@@ -124,6 +142,7 @@ void widths_threads(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_forward)->Apply(widths_threads);
 BENCHMARK(BM_gradient)->Apply(widths_threads);
 BENCHMARK(BM_projgd_step)->Apply(widths_threads);
+BENCHMARK(BM_gradient_isa)->ArgNames({"m", "isa"})->ArgsProduct({{8, 64, 256}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

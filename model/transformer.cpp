@@ -9,13 +9,12 @@
 // Lemma 1: d f/d c_i = m^-1/2 h_i, grad_{U_i} f = m^-1/2 c_i dh_i a_i,
 //          grad_{W_i} f = m^-1/2 c_i dh_i (M_i U_i) q^T.
 //
-// Kernels. Heads are packed in blocks of 8 (`v8d`, a GCC vector of 8 doubles): block b holds
-// c, U (d vectors) and W (d*d vectors) of heads 8b .. 8b+7, with lane l = head 8b+l (lanes past
-// m are zero and never read back). Every quantity above is then a short loop over tokens or
-// coordinates of whole-vector operations, one head per lane: no shuffles, no reductions across
-// lanes. The compiler lowers a v8d operation to one AVX-512, two AVX2 or four SSE2 instructions;
-// the kernel is compiled for all three and the widest the CPU supports is picked at run time
-// (kernel_isa), so the binary needs no -march flag.
+// Kernels. Heads are packed in blocks of B, one head per lane of a native vector (GCC vector
+// extensions: B = 2 doubles for SSE2, 4 for AVX2, 8 for AVX-512): block b holds c, U (d vectors)
+// and W (d*d vectors) of heads bB .. bB+B-1 (lanes past m are zero and never read back). Every
+// quantity above is then a short loop over tokens or coordinates of whole-vector operations:
+// no shuffles, no reductions across lanes. The kernel is compiled for all three widths and the
+// widest the CPU supports is picked at run time (kernel_isa), so the binary needs no -march.
 //
 // Bit-identical results. (1) Each lane's arithmetic is the same sequence of IEEE double
 // operations whatever the vector width, and the pragma below forbids contracting a*b+c into an
@@ -41,7 +40,7 @@
 #include <thread>
 #include <vector>
 
-#pragma GCC diagnostic ignored "-Wpsabi"  // v8d by value inside always-inlined helpers only
+#pragma GCC diagnostic ignored "-Wpsabi"  // vectors by value inside always-inlined helpers only
 
 namespace attnbound::model {
 
@@ -91,14 +90,18 @@ void transformer_workspace::resize(int d, int T, int m) {
 
 namespace {
 
-constexpr int B = 8;  // heads per block = lanes per vector
-typedef double v8d __attribute__((vector_size(8 * B)));
-typedef long long v8i __attribute__((vector_size(8 * B)));
+// Native vectors of W = 2 (SSE2), 4 (AVX2) and 8 (AVX-512) doubles, and the integer vectors of
+// the same width; may_alias, like the intrinsics' types, because the packed buffers are plain
+// double arrays. (Templates take the width: attributes of a type template argument are lost.)
+template <int W>
+struct vec {
+  typedef double type __attribute__((vector_size(8 * W), may_alias));
+  typedef long long itype __attribute__((vector_size(8 * W), may_alias));
+};
 
 #define ATTN_INLINE inline __attribute__((always_inline))
 
-// std::allocator does not see the 64-byte alignment of a vector_size type used as a template
-// argument; this one allocates 64-byte aligned storage explicitly.
+// 64-byte aligned storage for the packed buffers (any vector width may read them).
 template <class T>
 struct aligned_allocator {
   using value_type = T;
@@ -111,138 +114,137 @@ struct aligned_allocator {
   void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
   bool operator==(const aligned_allocator&) const { return true; }
 };
-using lane_vector = std::vector<v8d, aligned_allocator<v8d>>;
+using double_buffer = std::vector<double, aligned_allocator<double>>;
 
-ATTN_INLINE v8d splat(double x) { return v8d{} + x; }
+template <int W, class V = typename vec<W>::type>
+ATTN_INLINE V splat(double x) { return V{} + x; }
 
-ATTN_INLINE v8d vmax(v8d a, v8d b) { return a > b ? a : b; }
+template <int W, class V = typename vec<W>::type>
+ATTN_INLINE V vmax(V a, V b) { return a > b ? a : b; }
 
 // e^x = s (1 + q) with s = 2^k, q = e^r - 1, x = k ln2 + r, |r| <= ln2/2 (Cody-Waite reduction,
 // ln2 split so that k*ln2_hi is exact). q is the Taylor series to degree 13, whose remainder
-// is below 5e-18 on |r| <= 0.35. Valid for -708 <= x <= 0 (s is then a normal number).
-ATTN_INLINE void exp_parts(v8d x, v8d& s, v8d& q) {
+// is below 5e-18 on |r| <= 0.35, evaluated by Estrin's scheme (short dependency chains).
+// Valid for -708 <= x <= 0 (s is then a normal number).
+template <int W, class V = typename vec<W>::type>
+ATTN_INLINE void exp_parts(V x, V& s, V& q) {
+  using I = typename vec<W>::itype;
   const double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
-  const v8d t = x * 1.4426950408889634 + shifter;
-  const v8d k = t - shifter;
-  const v8d r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  v8d p = splat(1.0 / 6227020800.0);  // 1/13!
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  q = p * r;
-  const v8i ki = (v8i)t - (v8i)splat(shifter);  // k as an integer
-  s = (v8d)((ki + 1023) << 52);                  // 2^k
+  const V t = x * 1.4426950408889634 + shifter;
+  const V k = t - shifter;
+  const V r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  const V r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  // q / r = sum_{n=1}^{13} r^(n-1) / n!, in pairs, then quadruples, then octets.
+  const V a1 = 1.0 + r * 0.5, a3 = 1.0 / 6 + r * (1.0 / 24), a5 = 1.0 / 120 + r * (1.0 / 720),
+          a7 = 1.0 / 5040 + r * (1.0 / 40320), a9 = 1.0 / 362880 + r * (1.0 / 3628800),
+          a11 = 1.0 / 39916800 + r * (1.0 / 479001600);
+  const V b1 = a1 + r2 * a3, b5 = a5 + r2 * a7, b9 = a9 + r2 * a11;
+  const V d1 = b1 + r4 * b5, d9 = b9 + r4 * (1.0 / 6227020800.0);
+  q = r * (d1 + r8 * d9);
+  const I ki = (I)t - (I)splat<W>(shifter);  // k as an integer
+  s = (V)((ki + 1023) << 52);                 // 2^k
 }
 
 // e^x for x <= 0 (0 below -708; NaN stays NaN).
-ATTN_INLINE v8d exp_nonpositive(v8d x) {
-  const v8i tiny = x < -708.0;
-  v8d s, q;
-  exp_parts(tiny ? splat(-708.0) : x, s, q);
-  return tiny ? splat(0.0) : s + s * q;
+template <int W, class V = typename vec<W>::type>
+ATTN_INLINE V exp_nonpositive(V x) {
+  const auto tiny = x < -708.0;
+  V s, q;
+  exp_parts<W>(tiny ? splat<W>(-708.0) : x, s, q);
+  return tiny ? splat<W>(0.0) : s + s * q;
 }
 
 // tanh x = sign(x) (-e)/(2 + e) with e = expm1(-2|x|) = (s - 1) + s q: accurate to a few ulp,
 // relative, down to tiny |x| (there s = 1 and e = q exactly).
-ATTN_INLINE v8d tanh_lanes(v8d x) {
-  const v8i sign = (v8i)x & (v8i)splat(-0.0);
-  const v8d y = -2.0 * (v8d)((v8i)x & ~(v8i)splat(-0.0));
-  const v8i tiny = y < -708.0;
-  v8d s, q;
-  exp_parts(tiny ? splat(-708.0) : y, s, q);
-  const v8d e = tiny ? splat(-1.0) : (s - 1.0) + s * q;
-  return (v8d)((v8i)(-e / (2.0 + e)) | sign);
+template <int W, class V = typename vec<W>::type>
+ATTN_INLINE V tanh_lanes(V x) {
+  using I = typename vec<W>::itype;
+  const I sign = (I)x & (I)splat<W>(-0.0);
+  const V y = -2.0 * (V)((I)x & ~(I)splat<W>(-0.0));
+  const auto tiny = y < -708.0;
+  V s, q;
+  exp_parts<W>(tiny ? splat<W>(-708.0) : y, s, q);
+  const V e = tiny ? splat<W>(-1.0) : (s - 1.0) + s * q;
+  return (V)((I)(-e / (2.0 + e)) | sign);
 }
-
-ATTN_INLINE double lane(const v8d& v, int l) { return v[l]; }
 
 // ---------------------------------------------------------------- packed parameters
 
-// phi in head blocks: block b is [c | U_0..U_{d-1} | W_00 W_01 .. W_{d-1,d-1}] as v8d, lane l
-// = head 8b + l; W_rk = (W_i)_{rk}.
+// phi in head blocks of B heads (B = the vector width of the kernel that reads it): block b is
+// the entries [c | U_0..U_{d-1} | W_00 W_01 .. W_{d-1,d-1}], each B doubles, lane l = head
+// bB + l; W_rk = (W_i)_{rk}. Lanes past m are zero.
 struct packed_params {
-  int d = 0, m = 0, nb = 0;
-  lane_vector v;
-  std::size_t stride() const { return 1 + static_cast<std::size_t>(d) + static_cast<std::size_t>(d) * d; }
-  v8d* block(int b) { return v.data() + b * stride(); }
-  const v8d* block(int b) const { return v.data() + b * stride(); }
-  void shape(int d_, int m_) {
-    d = d_, m = m_, nb = (m + B - 1) / B;
-    v.assign(static_cast<std::size_t>(nb) * stride(), splat(0.0));  // keeps capacity
+  int d = 0, m = 0, B = 1, nb = 0;
+  double_buffer v;
+  std::size_t stride() const {  // doubles per block
+    return (1 + static_cast<std::size_t>(d) + static_cast<std::size_t>(d) * d) * B;
+  }
+  double* block(int b) { return v.data() + b * stride(); }
+  const double* block(int b) const { return v.data() + b * stride(); }
+  void shape(int d_, int m_, int B_) {
+    d = d_, m = m_, B = B_, nb = (m + B - 1) / B;
+    v.assign(static_cast<std::size_t>(nb) * stride(), 0.0);  // keeps capacity
   }
   int lanes(int b) const { return std::min(B, m - b * B); }
+  // Entry e (0: c, 1 + r: U_r, 1 + d + r d + k: W_rk) of head i.
+  double& at(int i, std::size_t e) { return v[(i / B) * stride() + e * B + i % B]; }
+  double at(int i, std::size_t e) const { return v[(i / B) * stride() + e * B + i % B]; }
 };
 
-// Packs phi (or phi - phi0 when `minus` is given).
-void pack(const transformer_params& phi, const transformer_params* minus, packed_params& P) {
+// Packs phi (or phi - phi0 when `minus` is given) in blocks of B heads.
+void pack(const transformer_params& phi, const transformer_params* minus, int B, packed_params& P) {
   const int d = phi.d(), m = phi.m();
-  P.shape(d, m);
-  for (int b = 0; b < P.nb; ++b) {
-    v8d* blk = P.block(b);
-    for (int l = 0; l < P.lanes(b); ++l) {
-      const int i = b * B + l;
-      blk[0][l] = phi.c(i) - (minus ? minus->c(i) : 0.0);
-      for (int r = 0; r < d; ++r) blk[1 + r][l] = phi.U(r, i) - (minus ? minus->U(r, i) : 0.0);
-      for (int r = 0; r < d; ++r)
-        for (int k = 0; k < d; ++k) {
-          const Index row = static_cast<Index>(i) * d + r;
-          blk[1 + d + r * d + k][l] = phi.W(row, k) - (minus ? minus->W(row, k) : 0.0);
-        }
-    }
+  P.shape(d, m, B);
+  for (int i = 0; i < m; ++i) {
+    P.at(i, 0) = phi.c(i) - (minus ? minus->c(i) : 0.0);
+    for (int r = 0; r < d; ++r) P.at(i, 1 + r) = phi.U(r, i) - (minus ? minus->U(r, i) : 0.0);
+    for (int r = 0; r < d; ++r)
+      for (int k = 0; k < d; ++k) {
+        const Index row = static_cast<Index>(i) * d + r;
+        P.at(i, 1 + d + r * d + k) = phi.W(row, k) - (minus ? minus->W(row, k) : 0.0);
+      }
   }
 }
 
 // grad += G (packed), or grad = G when `assign`.
 void unpack(const packed_params& G, transformer_params& grad, bool assign) {
   const int d = G.d;
-  for (int b = 0; b < G.nb; ++b) {
-    const v8d* blk = G.block(b);
-    for (int l = 0; l < G.lanes(b); ++l) {
-      const int i = b * B + l;
-      auto put = [&](double& dst, double v) { dst = assign ? v : dst + v; };
-      put(grad.c(i), blk[0][l]);
-      for (int r = 0; r < d; ++r) put(grad.U(r, i), blk[1 + r][l]);
-      for (int r = 0; r < d; ++r)
-        for (int k = 0; k < d; ++k)
-          put(grad.W(static_cast<Index>(i) * d + r, k), blk[1 + d + r * d + k][l]);
-    }
+  auto put = [&](double& dst, double v) { dst = assign ? v : dst + v; };
+  for (int i = 0; i < G.m; ++i) {
+    put(grad.c(i), G.at(i, 0));
+    for (int r = 0; r < d; ++r) put(grad.U(r, i), G.at(i, 1 + r));
+    for (int r = 0; r < d; ++r)
+      for (int k = 0; k < d; ++k)
+        put(grad.W(static_cast<Index>(i) * d + r, k), G.at(i, 1 + d + r * d + k));
   }
 }
 
 // ---------------------------------------------------------------- one block of one sample
 
-// Per (sample, block) results kept for the gradient pass: h, dh, pre, a (d), MU (d).
+// Per (sample, block) results kept for the gradient pass: h, dh, pre, a (d), MU (d) vectors.
 constexpr int kOutHead = 3;
 std::size_t out_size(int d) { return kOutHead + 2 * static_cast<std::size_t>(d); }
 
-// Forward pass of the 8 heads of `blk` on sample X (d x T, column-major, query = last token).
-// Scratch: Wq (d), z (T: softmax weights on return), xu (T: X_t . U). out: see above; MU only
-// when need_mu.
-template <bool need_mu>
-ATTN_INLINE void block_forward(const v8d* blk, const double* X, int d, int T, v8d* Wq, v8d* z,
-                               v8d* xu, v8d* out) {
-  const v8d* U = blk + 1;
-  const v8d* W = blk + 1 + d;
+// Forward pass of the heads of block `blk` on sample X (d x T, column-major, query = last
+// token). Scratch: Wq (d), z (T: softmax weights on return), xu (T: X_t . U). out: see above;
+// MU only when need_mu. D > 0 compiles the coordinate loops for d = D (fully unrolled).
+template <int W, bool need_mu, int D = 0, class V = typename vec<W>::type>
+ATTN_INLINE void block_forward(const V* blk, const double* X, int d_runtime, int T, V* Wq, V* z,
+                               V* xu, V* out) {
+  const int d = D > 0 ? D : d_runtime;  // D > 0: the token dimension known at compile time
+  const V* U = blk + 1;
+  const V* Wb = blk + 1 + d;
   const double* q = X + static_cast<std::size_t>(T - 1) * d;
   for (int r = 0; r < d; ++r) {  // Wq = W q
-    const v8d* Wr = W + static_cast<std::size_t>(r) * d;
-    v8d acc = Wr[0] * q[0];
+    const V* Wr = Wb + static_cast<std::size_t>(r) * d;
+    V acc = Wr[0] * q[0];
     for (int k = 1; k < d; ++k) acc = acc + Wr[k] * q[k];
     Wq[r] = acc;
   }
   for (int t = 0; t < T; ++t) {  // logits z_t = X_t . W q, and X_t . U
     const double* x = X + static_cast<std::size_t>(t) * d;
-    v8d zt = Wq[0] * x[0];
-    v8d ut = need_mu ? U[0] * x[0] : splat(0.0);
+    V zt = Wq[0] * x[0];
+    V ut = need_mu ? U[0] * x[0] : splat<W>(0.0);
     for (int r = 1; r < d; ++r) {
       zt = zt + Wq[r] * x[r];
       if (need_mu) ut = ut + U[r] * x[r];
@@ -250,30 +252,35 @@ ATTN_INLINE void block_forward(const v8d* blk, const double* X, int d, int T, v8
     z[t] = zt;
     if (need_mu) xu[t] = ut;
   }
-  v8d mx = z[0];  // softmax with the maximum subtracted: no overflow for huge logits
-  for (int t = 1; t < T; ++t) mx = vmax(mx, z[t]);
-  v8d sum = splat(0.0);
+  V mx = z[0];  // softmax with the maximum subtracted: no overflow for huge logits
+  for (int t = 1; t < T; ++t) mx = vmax<W>(mx, z[t]);
+  V sum = splat<W>(0.0);
   for (int t = 0; t < T; ++t) {
-    z[t] = exp_nonpositive(z[t] - mx);
+    z[t] = exp_nonpositive<W>(z[t] - mx);
     sum = sum + z[t];
   }
-  const v8d inv = 1.0 / sum;  // sum >= 1 (the maximum contributes e^0)
-  v8d* a = out + kOutHead;
-  v8d* mu = a + d;
-  for (int r = 0; r < d; ++r) a[r] = mu[r] = splat(0.0);
-  for (int t = 0; t < T; ++t) {  // a = X alpha;  MU accumulates sum_t alpha_t (X_t.U) X_t
-    const double* x = X + static_cast<std::size_t>(t) * d;
-    const v8d al = z[t] * inv;
+  const V inv = 1.0 / sum;  // sum >= 1 (the maximum contributes e^0)
+  for (int t = 0; t < T; ++t) {
+    const V al = z[t] * inv;
     z[t] = al;
-    const v8d w = need_mu ? al * xu[t] : splat(0.0);
-    for (int r = 0; r < d; ++r) {
-      a[r] = a[r] + al * x[r];
-      if (need_mu) mu[r] = mu[r] + w * x[r];
-    }
+    if (need_mu) xu[t] = al * xu[t];  // alpha_t (X_t . U)
   }
-  v8d pre = U[0] * a[0];
+  V* a = out + kOutHead;
+  V* mu = a + d;
+  for (int r = 0; r < d; ++r) {  // a = X alpha;  MU = sum_t alpha_t (X_t.U) X_t (so far)
+    V ar = z[0] * X[r];
+    V mr = need_mu ? xu[0] * X[r] : splat<W>(0.0);
+    for (int t = 1; t < T; ++t) {
+      const double xr = X[static_cast<std::size_t>(t) * d + r];
+      ar = ar + z[t] * xr;
+      if (need_mu) mr = mr + xu[t] * xr;
+    }
+    a[r] = ar;
+    if (need_mu) mu[r] = mr;
+  }
+  V pre = U[0] * a[0];
   for (int r = 1; r < d; ++r) pre = pre + U[r] * a[r];
-  const v8d h = tanh_lanes(pre);
+  const V h = tanh_lanes<W>(pre);
   out[0] = h;
   out[1] = 1.0 - h * h;
   out[2] = pre;
@@ -298,6 +305,7 @@ struct batch_job {
   const double* weight = nullptr;   // by position k (weighted_gradient)
   double inv_count = 0;
   double* values = nullptr;         // by position k (values, linearized)
+  bool gradient() const { return kind == job_kind::loss_gradient || kind == job_kind::weighted_gradient; }
   int sample(Index k) const { return idx ? idx[k] : static_cast<int>(k); }
   const double* sample_X(Index k) const {
     return X + static_cast<std::size_t>(sample(k)) * T * d;
@@ -306,55 +314,105 @@ struct batch_job {
 
 constexpr int S = 8;  // samples per sub-batch: a block's parameters are reused S times
 
+// One worker's scratch, in doubles (B lanes per vector).
 struct worker_buffers {
-  lane_vector Wq, z, xu, outs, dWq;
-  void size_for(int d, int T, int nb) {
-    Wq.resize(d), z.resize(T), xu.resize(T), dWq.resize(d);
-    outs.resize(static_cast<std::size_t>(S) * nb * out_size(d));
+  double_buffer Wq, z, xu, outs;
+  void size_for(int d, int T, int nb, int B) {
+    Wq.resize(static_cast<std::size_t>(d) * B), z.resize(static_cast<std::size_t>(T) * B);
+    xu.resize(static_cast<std::size_t>(T) * B);
+    outs.resize(static_cast<std::size_t>(S) * nb * out_size(d) * B);
   }
 };
 
+// Pass 2 of a sub-batch (Lemma 1), block by block: G += sum_s of sample s's gradient terms,
+// each entry's terms added in sample order. NS > 0: a full sub-batch of NS samples (the loops
+// over samples have a compile-time length, so their accumulators stay in registers).
+template <int W, int D, int NS>
+ATTN_INLINE void gradient_pass(const packed_params& P, packed_params* G,
+                               const typename vec<W>::type* outs_base, const double* wt,
+                               const double* const* qs, int nb, int d_runtime, std::size_t osz,
+                               int ns_runtime = 0) {
+  using V = typename vec<W>::type;
+  const int ns = NS > 0 ? NS : ns_runtime;
+  const int d = D > 0 ? D : d_runtime;
+  for (int b = 0; b < nb; ++b) {
+    const V c = reinterpret_cast<const V*>(P.block(b))[0];
+    V* g = reinterpret_cast<V*>(G->block(b));
+    V* gU = g + 1;
+    V* gW = g + 1 + d;
+    V coef[S];
+    const V* outs[S];
+    for (int s = 0; s < ns; ++s) {
+      outs[s] = outs_base + (static_cast<std::size_t>(s) * nb + b) * osz;
+      coef[s] = wt[s] * c * outs[s][1];  // m^-1/2 w_j c_i dh_i
+      g[0] = g[0] + wt[s] * outs[s][0];  // m^-1/2 w_j h_i
+    }
+    for (int r = 0; r < d; ++r) {
+      V gu = gU[r];
+      V gmu[S];
+      for (int s = 0; s < ns; ++s) {
+        gu = gu + coef[s] * outs[s][kOutHead + r];
+        gmu[s] = coef[s] * outs[s][kOutHead + d + r];  // m^-1/2 w_j c_i dh_i (M_i U_i)_r
+      }
+      gU[r] = gu;
+      V* gWr = gW + static_cast<std::size_t>(r) * d;
+      for (int k = 0; k < d; ++k) {
+        V acc = gWr[k];
+        for (int s = 0; s < ns; ++s) acc = acc + gmu[s] * qs[s][k];
+        gWr[k] = acc;
+      }
+    }
+  }
+}
+
 // Processes positions [begin, end) of the job. Gradient kinds add into G (a zeroed packed
-// gradient of this chunk); loss kinds return sum of squared residuals in sample order.
-ATTN_INLINE double run_chunk_body(const batch_job& job, Index begin, Index end, worker_buffers& wb,
-                                  packed_params* G) {
-  const int d = job.d, T = job.T;
+// gradient of this chunk); loss kinds return the sum of squared residuals in sample order.
+template <int W, int D>
+ATTN_INLINE double run_chunk_body(const batch_job& job, Index begin, Index end,
+                                  worker_buffers& wb, packed_params* G) {
+  using V = typename vec<W>::type;
+  const int d = D > 0 ? D : job.d, T = job.T;
   const packed_params& P = *job.P;
   const int nb = P.nb;
   const double sqrt_m = std::sqrt(static_cast<double>(P.m));
-  const bool grad = job.kind == job_kind::loss_gradient || job.kind == job_kind::weighted_gradient;
+  const bool grad = job.gradient();
   const std::size_t osz = out_size(d);
+  V* Wq = reinterpret_cast<V*>(wb.Wq.data());
+  V* z = reinterpret_cast<V*>(wb.z.data());
+  V* xu = reinterpret_cast<V*>(wb.xu.data());
+  V* outs_base = reinterpret_cast<V*>(wb.outs.data());
+  auto block = [&](const packed_params& Q, int b) { return reinterpret_cast<const V*>(Q.block(b)); };
   double loss_sum = 0;
   for (Index s0 = begin; s0 < end; s0 += S) {
     const int ns = static_cast<int>(std::min<Index>(S, end - s0));
     double fsum[S] = {}, lin[S] = {};
     // Pass 1: every block of every sample of the sub-batch; sums over heads in head order.
     for (int b = 0; b < nb; ++b) {
-      const v8d* blk = P.block(b);
+      const V* blk = block(P, b);
       const int lanes = P.lanes(b);
       for (int s = 0; s < ns; ++s) {
         const double* X = job.sample_X(s0 + s);
-        v8d* out = grad ? wb.outs.data() + (static_cast<std::size_t>(s) * nb + b) * osz : wb.outs.data();
+        V* out = grad ? outs_base + (static_cast<std::size_t>(s) * nb + b) * osz : outs_base;
         if (grad || job.kind == job_kind::linearized)
-          block_forward<true>(blk, X, d, T, wb.Wq.data(), wb.z.data(), wb.xu.data(), out);
+          block_forward<W, true, D>(blk, X, d, T, Wq, z, xu, out);
         else
-          block_forward<false>(blk, X, d, T, wb.Wq.data(), wb.z.data(), wb.xu.data(), out);
-        for (int l = 0; l < lanes; ++l) fsum[s] += lane(blk[0], l) * lane(out[0], l);
+          block_forward<W, false, D>(blk, X, d, T, Wq, z, xu, out);
+        for (int l = 0; l < lanes; ++l) fsum[s] += blk[0][l] * out[0][l];
         if (job.kind == job_kind::linearized) {
           // Definition 3 with Lemma 1: h dc + c dh (a . dU + (M U) . dW q), per head.
-          const v8d* Db = job.D->block(b);
+          const V* Db = block(*job.D, b);
           const double* q = X + static_cast<std::size_t>(T - 1) * d;
-          const v8d* a = out + kOutHead;
-          const v8d* mu = a + d;
-          v8d dot = splat(0.0);
+          const V* a = out + kOutHead;
+          const V* mu = a + d;
+          V dot = splat<W>(0.0);
           for (int r = 0; r < d; ++r) {
-            const v8d* dWr = Db + 1 + d + static_cast<std::size_t>(r) * d;
-            v8d dwq = dWr[0] * q[0];
+            const V* dWr = Db + 1 + d + static_cast<std::size_t>(r) * d;
+            V dwq = dWr[0] * q[0];
             for (int k = 1; k < d; ++k) dwq = dwq + dWr[k] * q[k];
             dot = dot + a[r] * Db[1 + r] + mu[r] * dwq;
           }
-          const v8d term = out[0] * Db[0] + blk[0] * out[1] * dot;
-          for (int l = 0; l < lanes; ++l) lin[s] += lane(term, l);
+          const V term = out[0] * Db[0] + blk[0] * out[1] * dot;
+          for (int l = 0; l < lanes; ++l) lin[s] += term[l];
         }
       }
     }
@@ -378,53 +436,65 @@ ATTN_INLINE double run_chunk_body(const batch_job& job, Index begin, Index end, 
     }
     if (!grad) continue;
     // Pass 2 (Lemma 1), block by block; each entry gets its samples' terms in sample order.
-    for (int b = 0; b < nb; ++b) {
-      const v8d c = P.block(b)[0];
-      v8d* g = G->block(b);
-      v8d* gU = g + 1;
-      v8d* gW = g + 1 + d;
-      v8d coef[S];
-      const v8d* outs[S];
-      const double* qs[S];
-      for (int s = 0; s < ns; ++s) {
-        qs[s] = job.sample_X(s0 + s) + static_cast<std::size_t>(T - 1) * d;
-        outs[s] = wb.outs.data() + (static_cast<std::size_t>(s) * nb + b) * osz;
-        coef[s] = wt[s] * c * outs[s][1];  // m^-1/2 w_j c_i dh_i
-        g[0] = g[0] + wt[s] * outs[s][0];  // m^-1/2 w_j h_i
-      }
-      for (int r = 0; r < d; ++r) {
-        v8d gu = gU[r];
-        v8d gmu[S];
-        for (int s = 0; s < ns; ++s) {
-          gu = gu + coef[s] * outs[s][kOutHead + r];
-          gmu[s] = coef[s] * outs[s][kOutHead + d + r];
-        }
-        gU[r] = gu;
-        v8d* gWr = gW + static_cast<std::size_t>(r) * d;
-        for (int k = 0; k < d; ++k) {
-          v8d acc = gWr[k];
-          for (int s = 0; s < ns; ++s)
-            acc = acc + gmu[s] * qs[s][k];
-          gWr[k] = acc;
-        }
-      }
-    }
+    const double* qs[S];
+    for (int s = 0; s < ns; ++s) qs[s] = job.sample_X(s0 + s) + static_cast<std::size_t>(T - 1) * d;
+    if (ns == S) gradient_pass<W, D, S>(P, G, outs_base, wt, qs, nb, d, osz);
+    else gradient_pass<W, D, 0>(P, G, outs_base, wt, qs, nb, d, osz, ns);
   }
   return loss_sum;
 }
 
+// One sample, all heads: per-head quantities for forward_one / gradient_one, through the same
+// block kernel (generic width: not a hot path).
+template <int W, bool need_mu>
+ATTN_INLINE double sample_body(const packed_params& P, const double* X, int d, int T,
+                               worker_buffers& wb, transformer_workspace& ws) {
+  using V = typename vec<W>::type;
+  V* Wq = reinterpret_cast<V*>(wb.Wq.data());
+  V* z = reinterpret_cast<V*>(wb.z.data());
+  V* xu = reinterpret_cast<V*>(wb.xu.data());
+  V* out = reinterpret_cast<V*>(wb.outs.data());
+  double fsum = 0;
+  for (int b = 0; b < P.nb; ++b) {
+    const V* blk = reinterpret_cast<const V*>(P.block(b));
+    block_forward<W, need_mu>(blk, X, d, T, Wq, z, xu, out);
+    for (int l = 0; l < P.lanes(b); ++l) {
+      const int i = b * P.B + l;
+      fsum += blk[0][l] * out[0][l];
+      ws.h(i) = out[0][l], ws.dh(i) = out[1][l], ws.pre(i) = out[2][l];
+      for (int r = 0; r < d; ++r) {
+        ws.A(r, i) = out[kOutHead + r][l];
+        ws.MU(r, i) = need_mu ? out[kOutHead + d + r][l] : 0.0;
+        ws.Wq(static_cast<Index>(i) * d + r) = Wq[r][l];
+      }
+      for (int t = 0; t < T; ++t) {
+        ws.Z(t, i) = z[t][l];
+        ws.XtU(t, i) = need_mu ? xu[t][l] : 0.0;
+      }
+    }
+  }
+  return fsum / std::sqrt(static_cast<double>(P.m));
+}
+
+double sample_generic(const packed_params& P, const double* X, int d, int T, bool need_mu,
+                      worker_buffers& wb, transformer_workspace& ws) {
+  return need_mu ? sample_body<2, true>(P, X, d, T, wb, ws)
+                 : sample_body<2, false>(P, X, d, T, wb, ws);
+}
+
 using chunk_fn = double (*)(const batch_job&, Index, Index, worker_buffers&, packed_params*);
 
+// One entry per ISA; d = 8 (the papers' token dimension) gets fully unrolled loops.
 double chunk_generic(const batch_job& j, Index b, Index e, worker_buffers& w, packed_params* G) {
-  return run_chunk_body(j, b, e, w, G);
+  return j.d == 8 ? run_chunk_body<2, 8>(j, b, e, w, G) : run_chunk_body<2, 0>(j, b, e, w, G);
 }
 __attribute__((target("avx2"))) double chunk_avx2(const batch_job& j, Index b, Index e,
                                                   worker_buffers& w, packed_params* G) {
-  return run_chunk_body(j, b, e, w, G);
+  return j.d == 8 ? run_chunk_body<4, 8>(j, b, e, w, G) : run_chunk_body<4, 0>(j, b, e, w, G);
 }
 __attribute__((target("avx512f"))) double chunk_avx512(const batch_job& j, Index b, Index e,
                                                        worker_buffers& w, packed_params* G) {
-  return run_chunk_body(j, b, e, w, G);
+  return j.d == 8 ? run_chunk_body<8, 8>(j, b, e, w, G) : run_chunk_body<8, 0>(j, b, e, w, G);
 }
 
 bool cpu_has(kernel_isa isa) {
@@ -447,11 +517,16 @@ std::atomic<kernel_isa>& isa_choice() {
   return isa;
 }
 
-chunk_fn chunk_kernel() {
+// The chunk kernel of the active ISA and its vector width.
+struct kernel_choice {
+  chunk_fn fn;
+  int lanes;
+};
+kernel_choice chunk_kernel() {
   switch (isa_choice().load(std::memory_order_relaxed)) {
-    case kernel_isa::avx512: return chunk_avx512;
-    case kernel_isa::avx2: return chunk_avx2;
-    default: return chunk_generic;
+    case kernel_isa::avx512: return {chunk_avx512, 8};
+    case kernel_isa::avx2: return {chunk_avx2, 4};
+    default: return {chunk_generic, 2};
   }
 }
 
@@ -571,26 +646,37 @@ int chunk_count(Index count, std::size_t grad_doubles) {
 
 Index chunk_begin(Index count, int K, int k) { return count * k / K; }
 
-// Runs `job` over its positions with ws.threads threads. Gradient kinds leave the gradient
-// (packed) in st.partial[0]; loss kinds return the sum of squared residuals.
-double run_batched(batch_job job, transformer_workspace& ws, transformer_workspace::batched_state& st) {
-  const bool grad = job.kind == job_kind::loss_gradient || job.kind == job_kind::weighted_gradient;
-  const packed_params& P = *job.P;
-  const int K = chunk_count(job.count, grad ? P.v.size() * B : 0);
+// Packs phi (and phi - phi0) for the active kernel and runs `job` over its positions with
+// ws.threads threads. Gradient kinds leave the gradient (packed) in st.partial[0]; loss kinds
+// return the sum of squared residuals.
+double run_batched(batch_job job, const transformer_params& phi, const transformer_params* phi0,
+                   transformer_workspace& ws, transformer_workspace::batched_state& st) {
+  const kernel_choice kernel = chunk_kernel();
+  const int B = kernel.lanes;
+  if (phi0) {  // linearized: the model at phi0, the direction phi - phi0
+    pack(*phi0, nullptr, B, st.P);
+    pack(phi, phi0, B, st.D);
+    job.D = &st.D;
+  } else {
+    pack(phi, nullptr, B, st.P);
+  }
+  job.P = &st.P;
+  const bool grad = job.gradient();
+  const packed_params& P = st.P;
+  const int K = chunk_count(job.count, grad ? P.v.size() : 0);
   const int threads = K > 1 ? std::max(1, ws.threads) : 1;
   if (static_cast<int>(st.workers.size()) < threads) st.workers.resize(threads);
-  for (int w = 0; w < threads; ++w) st.workers[w].size_for(job.d, job.T, P.nb);
+  for (int w = 0; w < threads; ++w) st.workers[w].size_for(job.d, job.T, P.nb, B);
   if (grad) {
     if (static_cast<int>(st.partial.size()) < K) st.partial.resize(K);
-    for (int k = 0; k < K; ++k) st.partial[k].shape(P.d, P.m);
+    for (int k = 0; k < K; ++k) st.partial[k].shape(P.d, P.m, B);
   }
   st.partial_loss.assign(K, 0.0);
   if (threads > 1 && (!st.team || st.team->size() != threads))
     st.team = std::make_unique<thread_team>(threads);
-  const chunk_fn kernel = chunk_kernel();
   auto body = [&](int worker, int k) {
-    st.partial_loss[k] = kernel(job, chunk_begin(job.count, K, k), chunk_begin(job.count, K, k + 1),
-                                st.workers[worker], grad ? &st.partial[k] : nullptr);
+    st.partial_loss[k] = kernel.fn(job, chunk_begin(job.count, K, k), chunk_begin(job.count, K, k + 1),
+                                   st.workers[worker], grad ? &st.partial[k] : nullptr);
   };
   if (threads > 1) {
     st.team->run(K, body);
@@ -600,11 +686,11 @@ double run_batched(batch_job job, transformer_workspace& ws, transformer_workspa
   double loss_sum = 0;
   for (int k = 0; k < K; ++k) loss_sum += st.partial_loss[k];  // chunk order
   if (grad) {
-    v8d* total = st.partial[0].v.data();
+    double* total = st.partial[0].v.data();
     const std::size_t size = st.partial[0].v.size();
     for (int k = 1; k < K; ++k) {  // chunk order
-      const v8d* part = st.partial[k].v.data();
-      for (std::size_t e = 0; e < size; ++e) total[e] = total[e] + part[e];
+      const double* part = st.partial[k].v.data();
+      for (std::size_t e = 0; e < size; ++e) total[e] += part[e];
     }
   }
   return loss_sum;
@@ -623,11 +709,9 @@ void zero_like(const transformer_params& phi, transformer_params& grad) {
   grad.W.setZero(phi.W.rows(), phi.W.cols());
 }
 
-batch_job make_job(job_kind kind, const packed_params& P, const sequence_data& data,
-                   const std::vector<int>* idx) {
+batch_job make_job(job_kind kind, const sequence_data& data, const std::vector<int>* idx) {
   batch_job job;
   job.kind = kind;
-  job.P = &P;
   job.X = data.X.data();
   job.d = data.d;
   job.T = data.T;
@@ -641,35 +725,17 @@ batch_job make_job(job_kind kind, const packed_params& P, const sequence_data& d
 }
 
 // One sample, all heads, with the per-head quantities copied into the workspace's Eigen members
-// (alpha into Z; with need_mu also MU and XtU = alpha .* X^T U). Same kernel as the batched path.
-double sample_details(const packed_params& P, const sequence_data& data, int j, bool need_mu,
-                      transformer_workspace& ws, worker_buffers& wb) {
-  const int d = data.d, T = data.T;
-  ws.resize(d, T, P.m);
-  wb.size_for(d, T, 1);
-  const double* X = data.X.data() + static_cast<std::size_t>(j) * T * d;
-  v8d* out = wb.outs.data();
-  double fsum = 0;
-  for (int b = 0; b < P.nb; ++b) {
-    const v8d* blk = P.block(b);
-    if (need_mu) block_forward<true>(blk, X, d, T, wb.Wq.data(), wb.z.data(), wb.xu.data(), out);
-    else block_forward<false>(blk, X, d, T, wb.Wq.data(), wb.z.data(), wb.xu.data(), out);
-    for (int l = 0; l < P.lanes(b); ++l) {
-      const int i = b * B + l;
-      fsum += lane(blk[0], l) * lane(out[0], l);
-      ws.h(i) = out[0][l], ws.dh(i) = out[1][l], ws.pre(i) = out[2][l];
-      for (int r = 0; r < d; ++r) {
-        ws.A(r, i) = out[kOutHead + r][l];
-        ws.MU(r, i) = need_mu ? out[kOutHead + d + r][l] : 0.0;
-        ws.Wq(static_cast<Index>(i) * d + r) = wb.Wq[r][l];
-      }
-      for (int t = 0; t < T; ++t) {
-        ws.Z(t, i) = wb.z[t][l];
-        ws.XtU(t, i) = need_mu ? wb.z[t][l] * wb.xu[t][l] : 0.0;
-      }
-    }
-  }
-  return fsum / std::sqrt(static_cast<double>(P.m));
+// (alpha into Z; with need_mu also MU and XtU = alpha .* X^T U).
+double sample_details(const transformer_params& phi, const sequence_data& data, int j,
+                      bool need_mu, transformer_workspace& ws) {
+  if (j < 0 || j >= data.n) throw std::invalid_argument("transformer: sample index out of range");
+  auto& st = *ws.batched.get();
+  pack(phi, nullptr, 2, st.P);
+  if (st.workers.empty()) st.workers.resize(1);
+  st.workers[0].size_for(data.d, data.T, 1, 2);
+  ws.resize(data.d, data.T, phi.m());
+  const double* X = data.X.data() + static_cast<std::size_t>(j) * data.T * data.d;
+  return sample_generic(st.P, X, data.d, data.T, need_mu, st.workers[0], ws);
 }
 
 }  // namespace
@@ -696,30 +762,22 @@ const char* kernel_isa_name(kernel_isa isa) {
 double forward_one(const transformer_params& phi, const sequence_data& data, int j,
                    transformer_workspace& ws) {
   check_shapes(phi, data);
-  auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
-  if (st.workers.empty()) st.workers.resize(1);
-  return sample_details(st.P, data, j, false, ws, st.workers[0]);
+  return sample_details(phi, data, j, false, ws);
 }
 
 void forward(const transformer_params& phi, const sequence_data& data, Eigen::VectorXd& f,
              transformer_workspace& ws) {
   check_shapes(phi, data);
-  auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
   f.resize(data.n);
-  batch_job job = make_job(job_kind::values, st.P, data, nullptr);
+  batch_job job = make_job(job_kind::values, data, nullptr);
   job.values = f.data();
-  run_batched(job, ws, st);
+  run_batched(job, phi, nullptr, ws, *ws.batched.get());
 }
 
 void gradient_one(const transformer_params& phi, const sequence_data& data, int j,
                   transformer_params& grad, transformer_workspace& ws) {
   check_shapes(phi, data);
-  auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
-  if (st.workers.empty()) st.workers.resize(1);
-  sample_details(st.P, data, j, true, ws, st.workers[0]);
+  sample_details(phi, data, j, true, ws);
   // Lemma 1 from the workspace's per-head quantities.
   const int d = phi.d(), m = phi.m();
   const double s = 1.0 / std::sqrt(static_cast<double>(m));
@@ -746,10 +804,9 @@ void accumulate_weighted_gradient(const transformer_params& phi, const sequence_
     zero_like(phi, grad);
   if (count == 0) return;
   auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
-  batch_job job = make_job(job_kind::weighted_gradient, st.P, data, &idx);
+  batch_job job = make_job(job_kind::weighted_gradient, data, &idx);
   job.weight = w.data();
-  run_batched(job, ws, st);
+  run_batched(job, phi, nullptr, ws, st);
   unpack(st.partial[0], grad, false);
 }
 
@@ -761,10 +818,9 @@ double loss_and_gradient(const transformer_params& phi, const sequence_data& dat
   const Index count = idx.empty() ? data.n : static_cast<Index>(idx.size());
   if (count == 0) return 0.0;
   auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
-  batch_job job = make_job(job_kind::loss_gradient, st.P, data, &idx);
+  batch_job job = make_job(job_kind::loss_gradient, data, &idx);
   job.inv_count = 1.0 / static_cast<double>(count);
-  const double sum = run_batched(job, ws, st);
+  const double sum = run_batched(job, phi, nullptr, ws, st);
   unpack(st.partial[0], grad, true);
   return sum / static_cast<double>(count);
 }
@@ -772,10 +828,8 @@ double loss_and_gradient(const transformer_params& phi, const sequence_data& dat
 double loss(const transformer_params& phi, const sequence_data& data, transformer_workspace& ws) {
   check_shapes(phi, data);
   if (data.n == 0) return 0.0;
-  auto& st = *ws.batched.get();
-  pack(phi, nullptr, st.P);
-  const batch_job job = make_job(job_kind::loss, st.P, data, nullptr);
-  return run_batched(job, ws, st) / data.n;
+  const batch_job job = make_job(job_kind::loss, data, nullptr);
+  return run_batched(job, phi, nullptr, ws, *ws.batched.get()) / data.n;
 }
 
 void forward_linearized(const transformer_params& phi0, const transformer_params& phi,
@@ -785,14 +839,10 @@ void forward_linearized(const transformer_params& phi0, const transformer_params
   if (phi.c.size() != phi0.c.size() || phi.U.size() != phi0.U.size() ||
       phi.W.size() != phi0.W.size())
     throw std::invalid_argument("forward_linearized: phi and phi0 differ in shape");
-  auto& st = *ws.batched.get();
-  pack(phi0, nullptr, st.P);
-  pack(phi, &phi0, st.D);
   f_lin.resize(data.n);
-  batch_job job = make_job(job_kind::linearized, st.P, data, nullptr);
-  job.D = &st.D;
+  batch_job job = make_job(job_kind::linearized, data, nullptr);
   job.values = f_lin.data();
-  run_batched(job, ws, st);
+  run_batched(job, phi, &phi0, ws, *ws.batched.get());
 }
 
 transformer_params symmetric_init(int d, int m, rng_t& rng) {
