@@ -59,7 +59,6 @@ std::string worst_text(const json& c, const json& r) {
 
 }  // namespace
 
-std::string markdown_report(const json& r) { return markdown_report(r, nullptr); }
 
 std::string markdown_report(const json& r, const plot_set* plots) {
   std::ostringstream md;

@@ -30,9 +30,6 @@ nlohmann::json library_versions();
 /// directory is not writable.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-/// report.md without plots (reports/markdown.hpp has the full form; write_report writes all).
-std::string markdown_report(const nlohmann::json& results);
-
 /// Reads and validates a results file (schema, required keys and their types, figures,
 /// tracked bounds and statistics); claims::bad_input with one line naming the problem.
 nlohmann::json read_results(const std::string& path);
