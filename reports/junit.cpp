@@ -39,6 +39,10 @@ std::string junit_report(const json& r) {
     else if (str(c, "verdict") == "inconclusive") ++skipped;
     total_time += c.value("seconds", 0.0);
   }
+  // A check against a baseline adds one testcase that fails when anything regressed.
+  const bool has_baseline = r.contains("baseline") && r.at("baseline").is_object();
+  const json regressions = has_baseline ? r.at("baseline").value("regressions", json::array()) : json::array();
+  if (!regressions.empty()) ++failures;
   const std::string time = fmt::format("{:.3f}", r.contains("wall_seconds") && r.at("wall_seconds").is_number()
                                                       ? r.at("wall_seconds").get<double>() : total_time);
 
@@ -50,7 +54,7 @@ std::string junit_report(const json& r) {
   suites.append_attribute("name") = "attnbound";
   for (auto node : {suites, suites.append_child("testsuite")}) {
     if (node != suites) node.append_attribute("name") = xml_safe("attnbound." + str(r, "profile")).c_str();
-    node.append_attribute("tests") = static_cast<unsigned>(claims.size());
+    node.append_attribute("tests") = static_cast<unsigned>(claims.size() + (has_baseline ? 1 : 0));
     node.append_attribute("failures") = failures;
     node.append_attribute("errors") = errors;
     node.append_attribute("skipped") = skipped;
@@ -117,6 +121,23 @@ std::string junit_report(const json& r) {
     if (verdict == "vacuous")
       out += "\nvacuous: the bound was checked and held, but it exceeds a trivial bound.";
     text_child(tc, "system-out", out);
+  }
+  if (has_baseline) {
+    auto tc = suite.append_child("testcase");
+    tc.append_attribute("classname") = "attnbound.baseline";
+    tc.append_attribute("name") = xml_safe("regressions against " + str(r.at("baseline"), "file")).c_str();
+    tc.append_attribute("time") = "0";
+    std::string lines;
+    for (const auto& g : regressions)
+      lines += fmt::format("{}: {} '{}': {} -> {} ({})\n", str(g, "claim"), str(g, "kind"), str(g, "name"),
+                           str(g, "old"), str(g, "new"), str(g, "rule"));
+    if (!regressions.empty()) {
+      auto f = tc.append_child("failure");
+      f.append_attribute("type") = "regression";
+      f.append_attribute("message") = xml_safe(fmt::format("{} regression(s) against baseline {}", regressions.size(),
+                                                           str(r.at("baseline"), "file"))).c_str();
+      f.append_child(pugi::node_pcdata).set_value(xml_safe(lines).c_str());
+    }
   }
   std::ostringstream xml;
   doc.save(xml, "  ", pugi::format_default, pugi::encoding_utf8);

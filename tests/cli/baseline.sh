@@ -51,6 +51,19 @@ r["summary"]["holds"] -= 1; r["summary"]["inconclusive"] += 1
 json.dump(r, open(sys.argv[2], "w"))
 PY
 expect_regression verdict "$bin" report --in "$tmp/inconclusive.json" --baseline "$tmp/base.json" --out "$tmp/t3"
+# junit.xml carries the regression as a failed testcase (read by python3-junitparser when present).
+for py in python3 /usr/bin/python3; do
+  if $py -c "import junitparser" 2>/dev/null; then
+    $py - "$tmp/t2/junit.xml" <<'PY' || fail "junit.xml lacks the regression failure"
+import sys
+from junitparser import JUnitXml, Failure
+cases = [c for s in JUnitXml.fromfile(sys.argv[1]) for c in s]
+reg = [c for c in cases if c.classname == "attnbound.baseline"]
+assert len(reg) == 1 and any(isinstance(r, Failure) and "1 regression" in r.message for r in reg[0].result), reg
+PY
+    break
+  fi
+done
 # A bound or statistic the baseline has and the run lacks.
 tamper 'c["statistics"].append({"name": "a statistic nobody reports", "value": 1.0, "band": 0.1})'
 expect_regression missing "$bin" report --in "$tmp/run/results.json" --baseline "$tmp/t.json" --out "$tmp/t4"
