@@ -6,6 +6,7 @@
 
 #include "bounds/arda2026/all_terms.hpp"
 #include "bounds/arda2026/required_width.hpp"
+#include "bounds/cayci2024/gradient.hpp"
 #include "bounds/common/scalar.hpp"
 
 namespace attnbound::claims {
@@ -52,6 +53,49 @@ nlohmann::json theorem1_labels() {
           {"rhs_avg", rec + "; average-iterate bound"},
           {"trivial_bound", "r_max^2: any rhs above it is vacuous"},
           {"grad_W_f_bound", "reconstructed (Lemma 1 with ||M||_F <= 1): sup ||grad_W f||_F, T-free"}};
+}
+
+std::vector<param_spec> cayci2024_bound_params() {
+  using K = param_kind;
+  return {
+      {"T", K::integer, "16", "16", 1, 1e6, "sequence length (recurrent steps)"},
+      {"m", K::even_integer, "64", "64", 2, 1e15, "neurons (even)"},
+      {"u", K::real, "1.5", "1.5", 0, 1e6, "max_i |u_i| at initialization (paper: 1.5)"},
+      {"rho_u", K::real, "3", "3", 0, 1e6, "radius of u around the initialization (times 1/sqrt m)"},
+      {"rho_c", K::real, "3", "3", 0, 1e6, "radius of c around the initialization (times 1/sqrt m)"},
+      {"r", K::real, "1", "1", 0, 1e300, "residual bound r >= sqrt(L_n) (1: f = 0 on standardized labels)"},
+  };
+}
+
+nlohmann::json cayci2024_terms(const param_values& p, unsigned digits) {
+  namespace bc = attnbound::bounds::cayci2024;
+  precision_guard guard(digits + 20);
+  bc::config<mp_real> c;
+  c.T = p.get_int("T");
+  c.m = mp_real(p.text.at("m"));
+  c.u_max = mp_real(p.text.at("u"));
+  c.rho_u = mp_real(p.text.at("rho_u"));
+  c.rho_c = mp_real(p.text.at("rho_c"));
+  c.sigma = bounds::tanh_constants<mp_real>();
+  const mp_real a = bc::alpha(c), r(p.text.at("r"));
+  const int reg = bc::regime(a);
+  nlohmann::json terms = {{"alpha", sig_digits(a, digits)},
+                          {"Lambda_T", sig_digits(bc::Lambda_T(c), digits)},
+                          {"grad_u_f_bound", sig_digits(bc::grad_u_f_bound(c), digits)},
+                          {"grad_u_loss_bound", sig_digits(bc::grad_u_loss_bound(c, r), digits)},
+                          {"regime", std::to_string(reg)}};
+  if (a > 0) terms["log_alpha"] = sig_digits(log(a), digits);  // no decimal for log 0
+  const std::string rec = "reconstructed (bounds/cayci2024/NOTES.md)";
+  nlohmann::json labels = {
+      {"alpha", rec + ": sigma1 (u + rho_u/sqrt m), tanh sigma1 = 1"},
+      {"log_alpha", "log(alpha): the bound's growth rate per step when alpha > 1 (absent when alpha = 0)"},
+      {"Lambda_T", rec + ": sum_{k=0}^{T-1} alpha^k"},
+      {"grad_u_f_bound", rec + ": sup ||grad_u f||_2 = sigma0 sigma1 (1 + rho_c/sqrt m) Lambda_T"},
+      {"grad_u_loss_bound", rec + ": ||grad_u L_n||_2 <= 2 r grad_u_f_bound, r >= sqrt(L_n)"},
+      {"regime", std::string("-1: alpha < 1, below the cutoff (Lambda_T <= 1/(1 - alpha), T-free); "
+                             "0: alpha = 1 (Lambda_T = T); 1: alpha > 1, exponential (Lambda_T ~ alpha^T). "
+                             "Here: ") + (reg < 0 ? "alpha < 1" : reg > 0 ? "alpha > 1" : "alpha = 1")}};
+  return {{"terms", terms}, {"labels", labels}};
 }
 
 }  // namespace
@@ -113,6 +157,11 @@ const std::vector<bound_entry>& bound_registry() {
                                  "width suffices at this tau)"}};
                    return nlohmann::json{{"terms", terms}, {"labels", labels}};
                  }});
+    e.push_back({"cayci2024.indrnn",
+                 "Cayci & Eryilmaz 2024 / Arda et al. 2026 section 4.13: the IndRNN's recurrent "
+                 "constant alpha, Lambda_T = sum_{k<T} alpha^k, its regime and the grad_u bounds",
+                 "reconstructed", cayci2024_bound_params(),
+                 [](const param_values& p, unsigned digits) { return cayci2024_terms(p, digits); }});
     return e;
   }();
   return entries;
