@@ -241,7 +241,8 @@ ATTN_INLINE void block_forward(const V* blk, const double* X, int d_runtime, int
     for (int k = 1; k < d; ++k) acc = acc + Wr[k] * q[k];
     Wq[r] = acc;
   }
-  for (int t = 0; t < T; ++t) {  // logits z_t = X_t . W q, and X_t . U
+  V mx = splat<W>(0.0);
+  for (int t = 0; t < T; ++t) {  // logits z_t = X_t . W q, and X_t . U; their maximum
     const double* x = X + static_cast<std::size_t>(t) * d;
     V zt = Wq[0] * x[0];
     V ut = need_mu ? U[0] * x[0] : splat<W>(0.0);
@@ -251,32 +252,45 @@ ATTN_INLINE void block_forward(const V* blk, const double* X, int d_runtime, int
     }
     z[t] = zt;
     if (need_mu) xu[t] = ut;
+    mx = t == 0 ? zt : vmax<W>(mx, zt);
   }
-  V mx = z[0];  // softmax with the maximum subtracted: no overflow for huge logits
-  for (int t = 1; t < T; ++t) mx = vmax<W>(mx, z[t]);
-  V sum = splat<W>(0.0);
+  V sum = splat<W>(0.0);  // softmax with the maximum subtracted: no overflow for huge logits
   for (int t = 0; t < T; ++t) {
     z[t] = exp_nonpositive<W>(z[t] - mx);
     sum = sum + z[t];
   }
   const V inv = 1.0 / sum;  // sum >= 1 (the maximum contributes e^0)
-  for (int t = 0; t < T; ++t) {
-    const V al = z[t] * inv;
-    z[t] = al;
-    if (need_mu) xu[t] = al * xu[t];  // alpha_t (X_t . U)
-  }
+  // a = X alpha and MU = sum_t alpha_t (X_t.U) X_t (so far), token tile by token tile (a tile's
+  // weights stay in L1 for all d coordinates); each sum still runs over t in order.
   V* a = out + kOutHead;
   V* mu = a + d;
-  for (int r = 0; r < d; ++r) {  // a = X alpha;  MU = sum_t alpha_t (X_t.U) X_t (so far)
-    V ar = z[0] * X[r];
-    V mr = need_mu ? xu[0] * X[r] : splat<W>(0.0);
-    for (int t = 1; t < T; ++t) {
-      const double xr = X[static_cast<std::size_t>(t) * d + r];
-      ar = ar + z[t] * xr;
-      if (need_mu) mr = mr + xu[t] * xr;
+  constexpr int kTile = 128;
+  for (int t0 = 0; t0 < T; t0 += kTile) {
+    const int t1 = std::min(T, t0 + kTile);
+    for (int t = t0; t < t1; ++t) {
+      const V al = z[t] * inv;
+      z[t] = al;
+      if (need_mu) xu[t] = al * xu[t];  // alpha_t (X_t . U)
     }
-    a[r] = ar;
-    if (need_mu) mu[r] = mr;
+    for (int r = 0; r < d; ++r) {
+      V ar, mr = splat<W>(0.0);
+      int t = t0;
+      if (t0 == 0) {
+        ar = z[0] * X[r];
+        if (need_mu) mr = xu[0] * X[r];
+        t = 1;
+      } else {
+        ar = a[r];
+        if (need_mu) mr = mu[r];
+      }
+      for (; t < t1; ++t) {
+        const double xr = X[static_cast<std::size_t>(t) * d + r];
+        ar = ar + z[t] * xr;
+        if (need_mu) mr = mr + xu[t] * xr;
+      }
+      a[r] = ar;
+      if (need_mu) mu[r] = mr;
+    }
   }
   V pre = U[0] * a[0];
   for (int r = 1; r < d; ++r) pre = pre + U[r] * a[r];
@@ -290,13 +304,13 @@ ATTN_INLINE void block_forward(const V* blk, const double* X, int d_runtime, int
 
 // ---------------------------------------------------------------- chunks of samples
 
-enum class job_kind { values, loss, loss_gradient, weighted_gradient, linearized };
+enum class job_kind { values, loss, loss_gradient, weighted_gradient, linearized, derivative };
 
 // One batched call: which samples, what to compute.
 struct batch_job {
   job_kind kind = job_kind::values;
   const packed_params* P = nullptr;
-  const packed_params* D = nullptr;  // phi - phi0 (linearized)
+  const packed_params* D = nullptr;  // direction: phi - phi0 (linearized) or delta (derivative)
   const double* X = nullptr;
   int d = 0, T = 0;
   const int* idx = nullptr;  // samples idx[k], or k when null
@@ -304,7 +318,7 @@ struct batch_job {
   const double* y = nullptr;        // labels, by sample (loss kinds)
   const double* weight = nullptr;   // by position k (weighted_gradient)
   double inv_count = 0;
-  double* values = nullptr;         // by position k (values, linearized)
+  double* values = nullptr;         // by position k (values, linearized, derivative)
   bool gradient() const { return kind == job_kind::loss_gradient || kind == job_kind::weighted_gradient; }
   int sample(Index k) const { return idx ? idx[k] : static_cast<int>(k); }
   const double* sample_X(Index k) const {
@@ -393,12 +407,13 @@ ATTN_INLINE double run_chunk_body(const batch_job& job, Index begin, Index end,
       for (int s = 0; s < ns; ++s) {
         const double* X = job.sample_X(s0 + s);
         V* out = grad ? outs_base + (static_cast<std::size_t>(s) * nb + b) * osz : outs_base;
-        if (grad || job.kind == job_kind::linearized)
+        const bool directional = job.kind == job_kind::linearized || job.kind == job_kind::derivative;
+        if (grad || directional)
           block_forward<W, true, D>(blk, X, d, T, Wq, z, xu, out);
         else
           block_forward<W, false, D>(blk, X, d, T, Wq, z, xu, out);
         for (int l = 0; l < lanes; ++l) fsum[s] += blk[0][l] * out[0][l];
-        if (job.kind == job_kind::linearized) {
+        if (directional) {
           // Definition 3 with Lemma 1: h dc + c dh (a . dU + (M U) . dW q), per head.
           const V* Db = block(*job.D, b);
           const double* q = X + static_cast<std::size_t>(T - 1) * d;
@@ -424,6 +439,7 @@ ATTN_INLINE double run_chunk_body(const batch_job& job, Index begin, Index end,
       switch (job.kind) {
         case job_kind::values: job.values[k] = f; break;
         case job_kind::linearized: job.values[k] = f + lin[s] / sqrt_m; break;
+        case job_kind::derivative: job.values[k] = lin[s] / sqrt_m; break;
         case job_kind::loss:
         case job_kind::loss_gradient: {
           const double r = f - job.y[job.sample(k)];  // residual r_j = f_j - y_j
@@ -611,7 +627,7 @@ class thread_team {
 
 // Everything the batched functions keep between calls.
 struct transformer_workspace::batched_state {
-  packed_params P, D;                  // phi, and phi - phi0 for forward_linearized
+  packed_params P, D;                  // phi, and a direction (forward_linearized, directional_derivative)
   std::vector<packed_params> partial;  // per chunk gradient
   std::vector<double> partial_loss;    // per chunk sum of squared residuals
   std::vector<worker_buffers> workers;
@@ -653,9 +669,13 @@ double run_batched(batch_job job, const transformer_params& phi, const transform
                    transformer_workspace& ws, transformer_workspace::batched_state& st) {
   const kernel_choice kernel = chunk_kernel();
   const int B = kernel.lanes;
-  if (phi0) {  // linearized: the model at phi0, the direction phi - phi0
+  if (phi0 && job.kind == job_kind::linearized) {  // the model at phi0, the direction phi - phi0
     pack(*phi0, nullptr, B, st.P);
     pack(phi, phi0, B, st.D);
+    job.D = &st.D;
+  } else if (phi0) {  // derivative: the model at phi0, the direction phi
+    pack(*phi0, nullptr, B, st.P);
+    pack(phi, nullptr, B, st.D);
     job.D = &st.D;
   } else {
     pack(phi, nullptr, B, st.P);
@@ -843,6 +863,19 @@ void forward_linearized(const transformer_params& phi0, const transformer_params
   batch_job job = make_job(job_kind::linearized, data, nullptr);
   job.values = f_lin.data();
   run_batched(job, phi, &phi0, ws, *ws.batched.get());
+}
+
+void directional_derivative(const transformer_params& phi0, const transformer_params& delta,
+                            const sequence_data& data, Eigen::VectorXd& out,
+                            transformer_workspace& ws) {
+  check_shapes(phi0, data);
+  if (delta.c.size() != phi0.c.size() || delta.U.size() != phi0.U.size() ||
+      delta.W.size() != phi0.W.size())
+    throw std::invalid_argument("directional_derivative: delta and phi0 differ in shape");
+  out.resize(data.n);
+  batch_job job = make_job(job_kind::derivative, data, nullptr);
+  job.values = out.data();
+  run_batched(job, delta, &phi0, ws, *ws.batched.get());
 }
 
 transformer_params symmetric_init(int d, int m, rng_t& rng) {

@@ -49,7 +49,7 @@ struct sequence_data {
 /// The Eigen members hold the per-sample quantities of forward_one / gradient_one (below).
 ///
 /// `threads`: worker threads the batched functions (forward, loss, loss_and_gradient,
-/// accumulate_weighted_gradient, forward_linearized) use, the calling thread included.
+/// accumulate_weighted_gradient, forward_linearized, directional_derivative) use, the calling thread included.
 /// Results are bit-identical for every value: the samples are cut into a fixed partition that
 /// depends only on their number and the model size, each piece's partial sums are formed in
 /// sample order, and the pieces are added in piece order. Workers are started on first use
@@ -114,6 +114,14 @@ double loss(const transformer_params& phi, const sequence_data& data, transforme
 void forward_linearized(const transformer_params& phi0, const transformer_params& phi,
                         const sequence_data& data, Eigen::VectorXd& f_lin,
                         transformer_workspace& ws);
+
+/// <grad_phi f(X_j; phi0), delta> for all j, i.e. the first-order term of Definition 3:
+///   m^-1/2 sum_i [h_i dc_i + c_i dh_i (a_i . dU_i + (M_i U_i) . dW_i q)],  delta = (dc, dU, dW).
+/// With P initial draws as heads (c_i = 1) and delta = v(draws), this is sqrt(P) times the
+/// Monte Carlo teacher label (1/P) sum_k <phi(X; draw_k), v(draw_k)> of spec 5.1.
+void directional_derivative(const transformer_params& phi0, const transformer_params& delta,
+                            const sequence_data& data, Eigen::VectorXd& out,
+                            transformer_workspace& ws);
 
 /// Symmetric initialization (spec section 2): heads i < m/2 draw W_i ~ N(0,1)^{dxd},
 /// U_i ~ N(0, I_d), c_i ~ Rad; head i + m/2 copies W_i, U_i and takes c = -c_i, so

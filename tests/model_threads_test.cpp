@@ -61,7 +61,7 @@ problem make_problem(int d, int T, int n, int m, std::uint64_t seed) {
 struct outputs {
   double L_full = 0, L_sub = 0, L_only = 0;
   transformer_params g_full, g_sub, g_weighted;
-  VectorXd f, f_lin;
+  VectorXd f, f_lin, f_dir;
 };
 
 outputs compute_all(const problem& p, int threads) {
@@ -75,6 +75,7 @@ outputs compute_all(const problem& p, int threads) {
   o.L_only = loss(p.phi, p.data, ws);
   forward(p.phi, p.data, o.f, ws);
   forward_linearized(p.phi0, p.phi, p.data, o.f_lin, ws);
+  directional_derivative(p.phi, p.phi0, p.data, o.f_dir, ws);
   VectorXd w(p.data.n);
   for (int j = 0; j < p.data.n; ++j) w(j) = std::sin(1.0 + j);
   o.g_weighted = transformer_params::zeros(p.phi.d(), p.phi.m());
@@ -92,6 +93,7 @@ void expect_same(const outputs& a, const outputs& b, const char* what) {
   EXPECT_TRUE(same_bits(a.g_weighted, b.g_weighted));
   EXPECT_TRUE(same_bits(a.f, b.f));
   EXPECT_TRUE(same_bits(a.f_lin, b.f_lin));
+  EXPECT_TRUE(same_bits(a.f_dir, b.f_dir));
 }
 
 TEST(ModelThreads, BatchedResultsBitIdenticalForAnyThreadCount) {
@@ -148,6 +150,64 @@ TEST(ModelThreads, KernelMatchesPlainLibmEvaluation) {
       EXPECT_EQ(f(j), forward_one(p.phi, p.data, j, ws));  // per-sample path = batched path
     }
   }
+}
+
+// <grad f(phi0), delta> against the flattened per-sample gradient, and forward_linearized =
+// f(phi0) + that term.
+TEST(ModelThreads, DirectionalDerivativeIsGradientDotDirection) {
+  const problem p = make_problem(5, 6, 40, 12, 6);
+  transformer_workspace ws;
+  transformer_params delta = p.phi;
+  delta.axpy(-1.0, p.phi0);
+  delta.c *= 3.0;  // not just phi - phi0
+  VectorXd dd, f0, f_lin;
+  directional_derivative(p.phi0, delta, p.data, dd, ws);
+  forward(p.phi0, p.data, f0, ws);
+  transformer_params phi = p.phi0;
+  phi.axpy(1.0, delta);
+  forward_linearized(p.phi0, phi, p.data, f_lin, ws);
+  transformer_params g;
+  for (int j = 0; j < p.data.n; ++j) {
+    gradient_one(p.phi0, p.data, j, g, ws);
+    const double expect = g.dot(delta);
+    EXPECT_NEAR(dd(j), expect, 1e-13 * (1 + std::abs(expect)));
+    EXPECT_NEAR(f_lin(j), f0(j) + dd(j), 1e-14 * (1 + std::abs(f_lin(j))));
+  }
+  EXPECT_GT(dd.cwiseAbs().maxCoeff(), 1e-3);
+}
+
+// Spec 5.1's Monte Carlo teacher label through the batched kernel: the pool's draws as heads
+// with c = 1 and direction v(draw) give sqrt(P) times teacher_labels (same draws, same order).
+TEST(ModelThreads, DirectionalDerivativeGivesTeacherLabels) {
+  const problem p = make_problem(4, 5, 30, 2, 7);
+  rng_t rng = make_rng(7, "test-threads-pool");
+  const transport_map v = make_transport_map(p.data, 3, mixture_weights::random_signs, 3, 3, 3, false, rng);
+  const int d = 4, P = 50;
+  rng_t draws = make_rng(8, "test-threads-draws");
+  rng_t draws_copy = draws;
+  const VectorXd y = teacher_labels(v, p.data, P, draws_copy);
+  transformer_params pool = transformer_params::zeros(d, P), dir = transformer_params::zeros(d, P);
+  Eigen::VectorXd U(d), vu;
+  MatrixXd W(d, d), vw;
+  double vc = 0;
+  for (int k = 0; k < P; ++k) {  // teacher_labels' draw order: U_k, then W_k row-major
+    for (int r = 0; r < d; ++r) U(r) = standard_normal(draws);
+    for (int r = 0; r < d; ++r)
+      for (int c = 0; c < d; ++c) W(r, c) = standard_normal(draws);
+    v.evaluate(U, W, vc, vu, vw);
+    pool.c(k) = 1.0;
+    pool.U.col(k) = U;
+    pool.W.middleRows(k * d, d) = W;
+    dir.c(k) = vc;
+    dir.U.col(k) = vu;
+    dir.W.middleRows(k * d, d) = vw;
+  }
+  transformer_workspace ws;
+  ws.threads = 2;
+  VectorXd dd;
+  directional_derivative(pool, dir, p.data, dd, ws);
+  for (int j = 0; j < p.data.n; ++j)
+    EXPECT_NEAR(dd(j) / std::sqrt(double(P)), y(j), 1e-13 * (1 + std::abs(y(j))));
 }
 
 TEST(ModelThreads, TrainingTrajectoryBitIdenticalForAnyThreadCount) {
