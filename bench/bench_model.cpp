@@ -4,6 +4,11 @@
 //   gradient        L_n(phi) and grad L_n(phi) (one pass)
 //   projgd_step     one ProjGD step: full gradient, update, projection onto Omega_rho
 //   projsgd_step    one ProjSGD step: one sample's gradient, update, projection
+//   teacher_labels  spec 5.1's Monte Carlo labels (n = 4000, pool P = 1024): teacher_labels of
+//                   model/teacher_student (Eigen, blocks of 128 draws) against the same labels
+//                   through directional_derivative (the draws as heads of the batched kernel)
+//   long_T          Transformer and IndRNN gradients at m = 64, n = 4000 over T (the recurrent
+//                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag)
 // Counters: samples/s, and GFLOP/s by the operation count in flops_per_sample() (a multiply
 // and an add count 2, exp and tanh count 1 each; the real instruction count is higher).
 #include <benchmark/benchmark.h>
@@ -13,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "model/indrnn.hpp"
 #include "model/projgd.hpp"
 #include "model/rng.hpp"
 #include "model/teacher_student.hpp"
@@ -132,6 +138,96 @@ void BM_gradient_isa(benchmark::State& state) {
   counters(state, kN, kN * flops_per_sample(m, true));
 }
 
+// Data for the T sweep (d = 8, n = 4000; labels N(0,1)).
+const sequence_data& long_data(int T) {
+  static std::map<int, sequence_data> cache;
+  auto it = cache.find(T);
+  if (it != cache.end()) return it->second;
+  sequence_data data;
+  rng_t rng = make_rng(9, "bench-long-T", {static_cast<std::uint64_t>(T)});
+  data.d = kD, data.T = T, data.n = kN;
+  data.X = clipped_gaussian_tokens(kD, T, kN, rng);
+  data.y.resize(kN);
+  for (int j = 0; j < kN; ++j) data.y(j) = standard_normal(rng);
+  return cache.emplace(T, std::move(data)).first->second;
+}
+
+void BM_transformer_gradient_T(benchmark::State& state) {
+  const int m = 64, T = static_cast<int>(state.range(0));
+  const sequence_data& data = long_data(T);
+  rng_t rng = make_rng(10, "bench-long-T-init");
+  const transformer_params phi = symmetric_init(kD, m, rng);
+  transformer_workspace ws;
+  transformer_params grad;
+  for (auto _ : state) benchmark::DoNotOptimize(loss_and_gradient(phi, data, {}, grad, ws));
+  state.counters["samples/s"] = benchmark::Counter(kN, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_indrnn_gradient_T(benchmark::State& state) {
+  const int m = 64, T = static_cast<int>(state.range(0));
+  const sequence_data& data = long_data(T);
+  rng_t rng = make_rng(10, "bench-long-T-init");
+  const indrnn_params phi = indrnn_symmetric_init(kD, m, 1.5, rng);
+  indrnn_workspace ws;
+  indrnn_params grad;
+  for (auto _ : state) benchmark::DoNotOptimize(loss_and_gradient(phi, data, {}, grad, ws));
+  state.counters["samples/s"] = benchmark::Counter(kN, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The transport-map teacher of spec 5.1 on the paper's data (R = 16 anchors, nu = 3).
+struct teacher_setup {
+  sequence_data data;
+  transport_map v;
+};
+const teacher_setup& get_teacher() {
+  static const teacher_setup t = [] {
+    teacher_setup s;
+    rng_t rng = make_rng(11, "bench-teacher");
+    s.data.d = kD, s.data.T = kT, s.data.n = kN;
+    s.data.X = clipped_gaussian_tokens(kD, kT, kN, rng);
+    s.v = make_transport_map(s.data, 16, mixture_weights::random_signs, 3, 3, 3, false, rng);
+    return s;
+  }();
+  return t;
+}
+
+void BM_teacher_labels_eigen(benchmark::State& state) {
+  const int P = static_cast<int>(state.range(0));
+  const teacher_setup& t = get_teacher();
+  for (auto _ : state) {
+    rng_t rng = make_rng(12, "bench-teacher-pool");
+    benchmark::DoNotOptimize(teacher_labels(t.v, t.data, P, rng));
+  }
+  state.counters["pairs/s"] = benchmark::Counter(double(P) * kN, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_teacher_labels_kernel(benchmark::State& state) {
+  const int P = static_cast<int>(state.range(0)), d = kD;
+  const teacher_setup& t = get_teacher();
+  transformer_workspace ws;
+  ws.threads = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    rng_t rng = make_rng(12, "bench-teacher-pool");  // the same draws, in teacher_labels' order
+    transformer_params pool = transformer_params::zeros(d, P), dir = transformer_params::zeros(d, P);
+    Eigen::VectorXd U(d), vu;
+    Eigen::MatrixXd W(d, d), vw;
+    double vc = 0;
+    for (int k = 0; k < P; ++k) {
+      for (int r = 0; r < d; ++r) U(r) = standard_normal(rng);
+      for (int r = 0; r < d; ++r)
+        for (int c = 0; c < d; ++c) W(r, c) = standard_normal(rng);
+      t.v.evaluate(U, W, vc, vu, vw);
+      pool.c(k) = 1.0, pool.U.col(k) = U, pool.W.middleRows(k * d, d) = W;
+      dir.c(k) = vc, dir.U.col(k) = vu, dir.W.middleRows(k * d, d) = vw;
+    }
+    Eigen::VectorXd y;
+    directional_derivative(pool, dir, t.data, y, ws);
+    y /= std::sqrt(double(P));
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["pairs/s"] = benchmark::Counter(double(P) * kN, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void widths_threads(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "threads"});
   for (int threads : {1, 2})
@@ -143,6 +239,10 @@ BENCHMARK(BM_forward)->Apply(widths_threads);
 BENCHMARK(BM_gradient)->Apply(widths_threads);
 BENCHMARK(BM_projgd_step)->Apply(widths_threads);
 BENCHMARK(BM_gradient_isa)->ArgNames({"m", "isa"})->ArgsProduct({{8, 64, 256}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_teacher_labels_eigen)->ArgName("P")->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_teacher_labels_kernel)->ArgNames({"P", "threads"})->Args({1024, 1})->Args({1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_transformer_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_indrnn_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -6,8 +6,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
+#include "claims/parallel.hpp"
 #include "model/projgd.hpp"
 #include "model/rng.hpp"
 #include "model/teacher_student.hpp"
@@ -245,6 +247,29 @@ TEST(ModelThreads, TrainingTrajectoryBitIdenticalForAnyThreadCount) {
       EXPECT_EQ(a.argmin, b.argmin);
     }
   }
+}
+
+TEST(ModelThreads, LongestFirstRunsEveryItemOnceLongestFirst) {
+  const std::vector<double> cost = {1, 5, 3, 5, 0, 2};
+  for (int jobs : {1, 2, 3}) {
+    std::vector<int> hits(cost.size(), 0), started;
+    std::mutex mu;
+    attnbound::claims::parallel_for_longest_first(
+        static_cast<int>(cost.size()), jobs, [&](int i) { return cost[i]; },
+        [&](int i) {
+          std::lock_guard<std::mutex> lock(mu);
+          ++hits[i];
+          started.push_back(i);
+        });
+    EXPECT_EQ(hits, std::vector<int>(cost.size(), 1));
+    if (jobs == 1) {
+      EXPECT_EQ(started, (std::vector<int>{1, 3, 2, 5, 0, 4}));
+    }
+  }
+  EXPECT_EQ(attnbound::claims::threads_per_item(1, 2), 2);
+  EXPECT_EQ(attnbound::claims::threads_per_item(3, 2), 1);
+  EXPECT_EQ(attnbound::claims::threads_per_item(2, 7), 3);
+  EXPECT_EQ(attnbound::claims::threads_per_item(0, 2), 2);
 }
 
 TEST(ModelThreads, RejectsBadThreadCountAndIndices) {
