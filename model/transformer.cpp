@@ -523,6 +523,7 @@ bool cpu_has(kernel_isa isa) {
 }
 
 kernel_isa best_isa() {
+  __builtin_cpu_init();  // may run before libgcc's own initialization (static initializers)
   return cpu_has(kernel_isa::avx512) ? kernel_isa::avx512
                                      : cpu_has(kernel_isa::avx2) ? kernel_isa::avx2
                                                                  : kernel_isa::generic;

@@ -5,10 +5,11 @@
 //   h(X; theta_i) = tanh(U_i^T a(X; W_i))
 //   f(X; phi) = m^(-1/2) sum_i c_i h(X; theta_i)
 //
-// Parameters are stored batched over heads so that the inner loop is a few dense products:
+// Parameters, batched over heads:
 //   c: m,   U: d x m (column i is U_i),   W: (d*m) x d (rows i*d .. i*d+d-1 are W_i).
-// With this layout W * q is the d*m vector whose i-th d-block is W_i q, and the
-// column-major d x m matrix with the same data has column i = W_i q.
+// The batched functions repack them internally with one head per vector lane (transformer.cpp)
+// and run over samples on transformer_workspace::threads threads; their results are
+// bit-identical for every thread count and instruction set (kernel_isa).
 #pragma once
 
 #include <Eigen/Dense>
