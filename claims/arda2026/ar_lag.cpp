@@ -7,10 +7,13 @@
 // the minimum validation MSE over training (lower panel) and the maximum loss-gradient norm
 // w.r.t. u / W (upper panel). The verdict compares means over seeds with t-intervals (the
 // paper plots mean +- 1.96 sd/sqrt(n)); "violated" means the measured direction disagrees
-// with the paper's at 95% confidence, and is reported as such.
+// with the paper's at 95% confidence at the paper's scale (m >= 64, n >= 5000, hparams 1 or
+// 2); at a reduced scale the same disagreement is reported in the summary and details, and
+// the verdict is inconclusive.
 #include <atomic>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "claims/arda2026/claims.hpp"
 #include "claims/arda2026/recurrent_training.hpp"
@@ -46,7 +49,7 @@ claim ar_lag() {
       {"tau", K::integer, "500", "2000", 1, 1e6, "GD steps when hparams = 0"},
       {"eta", K::real, "0.05", "0.022360679774997897", 1e-12, 100, "step size when hparams = 0"},
       {"eval_every", K::integer, "5", "1", 1, 1e6, "validation MSE every this many steps (and at the last)"},
-      {"seeds", K::integer, "8", "20", 2, 10000, "replicates (series, split, initializations) per L (paper: 20)"},
+      {"seeds", K::integer, "6", "20", 2, 10000, "replicates (series, split, initializations) per L (paper: 20)"},
       {"u", K::real, "1.5", "1.5", 0, 100, "IndRNN |u_i| at initialization (paper: 1.5)"},
       {"normalize_tokens", K::integer, "0", "0", 0, 1, "1: tokens divided by max(1, norm) (the paper's AR run: 0)"},
       {"margin", K::real, "0.05", "0.05", 0, 10, "MSE increase (standardized units) that still counts as 'does not degrade'"},
@@ -131,22 +134,38 @@ claim ar_lag() {
     const bool rnn_wins_small = rnn_minus_tf_small.high < 0, rnn_loses_small = rnn_minus_tf_small.low > 0;
     const bool rnn_degrades = rnn_growth.low > 0, rnn_improves = rnn_growth.high < 0;
     const bool tf_stable = tf_growth.high <= margin, tf_degrades = tf_growth.low > margin;
+    // Figure 2 is an observation about the paper's protocol (spec 5.2/5.4: m = 64, n = 5000, and
+    // 2000 steps at 1/sqrt(2000) or 5000 at 0.05). A reduced run (the quick profile: fewer
+    // windows, steps, neurons) can reproduce its direction, but an opposite direction there is
+    // a finding about the reduced run (undertrained models), not evidence against the paper:
+    // it is reported as such and the verdict stays inconclusive.
+    const bool paper_scale = hp != 0 && m >= 64 && n >= 5000;
+    const bool opposite = rnn_loses_small || rnn_improves || tf_degrades;
     claim_result res;
-    if (rnn_loses_small || rnn_improves || tf_degrades) res.v = verdict::violated;
+    if (opposite) res.v = paper_scale ? verdict::violated : verdict::inconclusive;
     else if (rnn_wins_small && rnn_degrades && tf_stable) res.v = verdict::holds;
     else res.v = verdict::inconclusive;
     const bool reproduced = res.v == verdict::holds;
+    std::vector<std::string> against;
+    if (rnn_loses_small) against.push_back("the Transformer is better at the smallest L");
+    if (rnn_improves) against.push_back("the IndRNN improves with L");
+    if (tf_degrades) against.push_back("the Transformer degrades by more than the margin");
 
     res.bound_name = fmt::format("Transformer MSE increase L={} -> L={} allowed (margin)", Ls[lo], Ls[hi]);
     res.bound = margin;
     res.measured_name = "upper 95% limit of the Transformer's mean MSE increase";
     res.measured = tf_growth.high;
+    const std::string direction =
+        reproduced ? "reproduced"
+        : opposite ? fmt::format("NOT reproduced at 95% ({}){}", fmt::join(against, "; "),
+                                 paper_scale ? "" : " at this reduced scale (not the paper's m = 64, n = 5000, "
+                                                    "hparams 1/2): a finding about the reduced run, not judged as a violation")
+                   : "not established";
     res.summary = fmt::format(
         "Figure 2 direction {}: L={}: IndRNN - Transformer min val MSE {:+.3f} [{:+.3f}, {:+.3f}]; L={}: {:+.3f} [{:+.3f}, {:+.3f}]; "
         "IndRNN change L={}->{} {:+.3f} [{:+.3f}, {:+.3f}]; Transformer change {:+.3f} [{:+.3f}, {:+.3f}] (margin {}); "
         "tau={}, eta={:.4g}, m={}, {} seeds",
-        reproduced ? "reproduced" : (res.v == verdict::violated ? "NOT reproduced (opposite at 95%)" : "not established"),
-        Ls[lo], rnn_minus_tf_small.mean, rnn_minus_tf_small.low, rnn_minus_tf_small.high, Ls[hi], rnn_minus_tf_large.mean,
+        direction, Ls[lo], rnn_minus_tf_small.mean, rnn_minus_tf_small.low, rnn_minus_tf_small.high, Ls[hi], rnn_minus_tf_large.mean,
         rnn_minus_tf_large.low, rnn_minus_tf_large.high, Ls[lo], Ls[hi], rnn_growth.mean, rnn_growth.low, rnn_growth.high,
         tf_growth.mean, tf_growth.low, tf_growth.high, margin, setup.gd.tau, setup.gd.eta, m, seeds);
 
@@ -178,6 +197,9 @@ claim ar_lag() {
                    {"indrnn_change_smallest_to_largest_L", ci_json(rnn_growth)},
                    {"transformer_change_smallest_to_largest_L", ci_json(tf_growth)},
                    {"figure2_direction_reproduced", reproduced},
+                   {"direction_opposite_at_95", opposite},
+                   {"opposite_because", against},
+                   {"paper_scale", paper_scale},
                    {"runs_diverged", diverged}};
 
     const std::vector<double> xs(Ls.begin(), Ls.end());
@@ -197,7 +219,7 @@ claim ar_lag() {
                              Ls[lo], rnn_minus_tf_small.mean, rnn_minus_tf_small.low, rnn_minus_tf_small.high, Ls[hi],
                              rnn_minus_tf_large.mean, rnn_minus_tf_large.low, rnn_minus_tf_large.high),
                  fmt::format("paper's Figure 2 direction (IndRNN better at small L, degrades; Transformer flat): {}",
-                             reproduced ? "reproduced" : "not reproduced")};
+                             reproduced ? "reproduced" : opposite ? "opposite at 95%" : "not established")};
       res.figures.push_back(std::move(f));
     }
     {

@@ -10,6 +10,11 @@
 //     IndRNN: h_t = tanh(W_in x_t + u (.) h_{t-1}) keeps m numbers and one token: constant.
 //   one plain-GD step on one sequence (the sequence, the gradient and the workspace; BPTT
 //   stores the IndRNN's T hidden states, so both grow with T here): reported, not judged.
+// Measured memory is affine, A + B T (A: buffers whose size does not depend on T), so the
+// slope of the raw totals only tends to 1; "linear in T" is tested on the T-dependent part,
+// log(bytes(T) - bytes(1)) against log(T - 1) (slope exactly 1 for affine growth), and the
+// fixed part A and the bytes per token B are reported beside it.
+#include <algorithm>
 #include <atomic>
 
 #include <fmt/format.h>
@@ -108,82 +113,82 @@ claim memory() {
             "Transformer's grows linearly in T (log-log slope 1), the IndRNN's streaming state is constant in T."};
   using K = param_kind;
   c.params = {
-      {"Ts", K::integer_list, "16,64,256,1024,4096,16384", "16,32,64,128,256,512,1024,2048,4096,8192,16384", 1, 1 << 20,
-       "sequence lengths (>= 3 distinct)", 3},
+      {"Ts", K::integer_list, "16,64,256,1024,4096,16384", "16,32,64,128,256,512,1024,2048,4096,8192,16384", 2, 1 << 20,
+       "sequence lengths (>= 3 distinct, >= 2; T = 1 is always measured as the fixed overhead)", 3},
       {"m", K::even_integer, "64", "64", 2, 4096, "width of both models (paper: 64)"},
       {"L", K::integer, "4", "4", 1, 100000, "AR lag of the token stream"},
       {"seeds", K::integer, "2", "3", 1, 1000, "replicates (parameters and tokens); bytes must not depend on them"},
-      {"fit_min_T", K::integer, "256", "256", 1, 1 << 20, "the asymptotic slope is fitted on T >= this (>= 3 values)"},
       {"band", K::real, "0.05", "0.05", 0, 1, "slope band: Transformer within 1 +- band, IndRNN within 0 +- band"},
   };
   c.estimate_bytes = [](const param_values& p) {
     const double T = p.max("Ts"), m = p.get("m"), d = 17;
-    return 8.0 * (d * T * 2 + 4 * T * m + 8 * (d * d * m + d * m + m));
+    return 8.0 * (d * T * 2 + 4 * T * m + 8 * (d * d * m + d * m + m)) + 4e6;
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;
-    const std::vector<int> Ts = p.int_list("Ts");
-    const int m = p.get_int("m"), seeds = p.get_int("seeds"), fit_min = p.get_int("fit_min_T");
+    std::vector<int> Ts = p.int_list("Ts");
+    const int m = p.get_int("m"), seeds = p.get_int("seeds");
     const double band = p.get("band");
     model::ar_options ao;
     ao.L = p.get_int("L");
-    std::vector<double> upper_x;
-    for (int T : Ts)
-      if (T >= fit_min) upper_x.push_back(T);
-    std::sort(upper_x.begin(), upper_x.end());
-    upper_x.erase(std::unique(upper_x.begin(), upper_x.end()), upper_x.end());
-    if (upper_x.size() < 3)
-      throw bad_input(fmt::format("{}: fewer than 3 distinct T >= fit_min_T = {}", claim_id, fit_min));
-
     claim_result res;
     if (!model::allocation_scope::hook_linked()) {
       res.v = verdict::inconclusive;
       res.summary = "the allocation hook is not active in this program: memory cannot be measured";
       return res;
     }
-    const int nT = static_cast<int>(Ts.size()), total = n_what * nT * seeds;
+    // Column 0 is T = 1: the fixed overhead (buffers whose size does not depend on T).
+    std::vector<int> grid = {1};
+    grid.insert(grid.end(), Ts.begin(), Ts.end());
+    const int nG = static_cast<int>(grid.size()), nT = nG - 1, total = n_what * nG * seeds;
     std::vector<measurement> out(total);
     std::atomic<int> done{0};
     parallel_for(total, ctx.jobs, [&](int k) {
-      const int w = k % n_what, r = (k / n_what) % seeds, t = k / (n_what * seeds);
-      out[k] = measure(static_cast<what>(w), Ts[t], m, ctx.seed, static_cast<std::uint64_t>(r), ao);
-      if (ctx.progress) ctx.progress(fmt::format("{} T={}", what_names[w], Ts[t]), ++done, total);
+      const int w = k % n_what, r = (k / n_what) % seeds, g = k / (n_what * seeds);
+      out[k] = measure(static_cast<what>(w), grid[g], m, ctx.seed, static_cast<std::uint64_t>(r), ao);
+      if (ctx.progress) ctx.progress(fmt::format("{} T={}", what_names[w], grid[g]), ++done, total);
     });
 
-    // bytes[w][t]: per replicate
-    std::vector<std::vector<std::vector<double>>> bytes(n_what, std::vector<std::vector<double>>(nT));
+    // bytes[w][g]: per replicate; the replicates must agree (the count is deterministic).
+    std::vector<std::vector<std::vector<double>>> bytes(n_what, std::vector<std::vector<double>>(nG));
     bool overflow = false, seed_dependent = false;
-    for (int t = 0; t < nT; ++t)
+    for (int g = 0; g < nG; ++g)
       for (int w = 0; w < n_what; ++w)
         for (int r = 0; r < seeds; ++r) {
-          const auto& o = out[(t * seeds + r) * n_what + w];
-          bytes[w][t].push_back(o.peak);
+          const auto& o = out[(g * seeds + r) * n_what + w];
+          bytes[w][g].push_back(o.peak);
           overflow |= o.overflow;
-          seed_dependent |= o.peak != bytes[w][t][0];
+          seed_dependent |= o.peak != bytes[w][g][0];
         }
+    auto at = [&](int w, int g) { return stats::median(bytes[w][g]); };
     const std::vector<double> xs(Ts.begin(), Ts.end());
+    // Per series: (1) bytes = A + B T by least squares (B: bytes per token); (2) the log-log slope
+    // of the T-dependent part, bytes(T) - bytes(1) against T - 1 (exactly 1 for affine growth,
+    // where the raw totals only approach slope 1 as B T outgrows A); (3) the raw log-log slope.
     struct fits {
-      stats::slope_fit all, upper, linear;  // log-log all T; log-log T >= fit_min; bytes = a + b T
+      stats::slope_fit linear, excess, raw;
+      bool excess_defined = true;  // bytes(T) > bytes(1) at every T
     };
     std::vector<fits> F(n_what);
     for (int w = 0; w < n_what; ++w) {
-      std::vector<double> lx, ly, ux, uy, y;
+      std::vector<double> y, ex_x, ex_y, lx, ly;
       for (int t = 0; t < nT; ++t) {
-        const double b = stats::median(bytes[w][t]);
+        const double b = at(w, t + 1), excess = b - at(w, 0);
         y.push_back(b);
         lx.push_back(std::log(xs[t])), ly.push_back(std::log(b));
-        if (Ts[t] >= fit_min) ux.push_back(std::log(xs[t])), uy.push_back(std::log(b));
+        if (excess > 0) ex_x.push_back(std::log(xs[t] - 1)), ex_y.push_back(std::log(excess));
+        else F[w].excess_defined = false;
       }
-      F[w].all = stats::ols(lx, ly);
-      F[w].upper = stats::ols(ux, uy);
       F[w].linear = stats::ols(xs, y);
+      F[w].raw = stats::ols(lx, ly);
+      if (F[w].excess_defined) F[w].excess = stats::ols(ex_x, ex_y);
     }
-    const auto& tp = F[tf_predict].upper;
-    const auto& rp = F[rnn_predict].all;
-    const bool tf_linear = stats::ci_overlaps(tp.ci_low, tp.ci_high, 1 - band, 1 + band);
-    const bool tf_off = tp.ci_high < 1 - band || tp.ci_low > 1 + band;
-    const bool rnn_const = rp.ci_low >= -band && rp.ci_high <= band;
-    const bool rnn_grows = rp.ci_low > band;
+    const auto& tp = F[tf_predict];
+    const auto& rp = F[rnn_predict];
+    const bool tf_linear = tp.excess_defined && stats::ci_overlaps(tp.excess.ci_low, tp.excess.ci_high, 1 - band, 1 + band);
+    const bool tf_off = !tp.excess_defined || tp.excess.ci_high < 1 - band || tp.excess.ci_low > 1 + band;
+    const bool rnn_const = rp.raw.ci_low >= -band && rp.raw.ci_high <= band;
+    const bool rnn_grows = rp.raw.ci_low > band;
     if (overflow || seed_dependent) res.v = verdict::inconclusive;
     else if (tf_off || rnn_grows) res.v = verdict::violated;
     else if (tf_linear && rnn_const) res.v = verdict::holds;
@@ -191,40 +196,48 @@ claim memory() {
 
     const int last = static_cast<int>(std::max_element(Ts.begin(), Ts.end()) - Ts.begin());
     res.bound_name = fmt::format("IndRNN streaming peak bytes at the largest T = {}", Ts[last]);
-    res.bound = stats::median(bytes[rnn_predict][last]);
+    res.bound = at(rnn_predict, last + 1);
     res.measured_name = fmt::format("Transformer prediction peak bytes at T = {}", Ts[last]);
-    res.measured = stats::median(bytes[tf_predict][last]);
+    res.measured = at(tf_predict, last + 1);
     res.worst = worst_config("Transformer prediction peak bytes", res.measured, ctx.seed,
                              {{"T", Ts[last]}, {"m", m}, {"d", ao.d()}, {"replicate", 0}});
+    auto slope_text = [](const fits& f) {
+      return f.excess_defined ? fmt::format("{:.3f} [{:.3f}, {:.3f}]", f.excess.slope, f.excess.ci_low, f.excess.ci_high)
+                              : std::string("undefined (no growth over T = 1)");
+    };
     res.summary = fmt::format(
-        "Transformer prediction: log-log slope {:.3f} [{:.3f}, {:.3f}] on T >= {} ({:.3f} over all T), {:.0f} bytes/token; "
-        "IndRNN streaming: slope {:.3f} [{:.3f}, {:.3f}], {:.0f} bytes at every T; training step slopes: Transformer {:.3f}, "
-        "IndRNN {:.3f} (BPTT stores h_1..h_T){}",
-        tp.slope, tp.ci_low, tp.ci_high, fit_min, F[tf_predict].all.slope, F[tf_predict].linear.slope, rp.slope, rp.ci_low,
-        rp.ci_high, stats::median(bytes[rnn_predict][0]), F[tf_train].upper.slope, F[rnn_train].upper.slope,
+        "Transformer prediction: {:.0f} bytes + {:.1f} bytes/token (R2 {:.6f}), log-log slope of the T-dependent part {} "
+        "(raw totals {:.3f}); IndRNN streaming: {:.0f} bytes at every T (slope {:.3f} [{:.3f}, {:.3f}]); one training step: "
+        "Transformer {:.1f} bytes/token, IndRNN {:.1f} bytes/token (BPTT stores h_1..h_T){}",
+        tp.linear.intercept, tp.linear.slope, tp.linear.r2, slope_text(tp), tp.raw.slope, at(rnn_predict, 1),
+        rp.raw.slope, rp.raw.ci_low, rp.raw.ci_high, F[tf_train].linear.slope, F[rnn_train].linear.slope,
         overflow ? "; TRACKING TABLE OVERFLOWED" : seed_dependent ? "; BYTES DIFFER BETWEEN REPLICATES" : "");
 
     nlohmann::json table = nlohmann::json::array();
-    for (int t = 0; t < nT; ++t) {
-      nlohmann::json row = {{"T", Ts[t]}};
+    for (int g = 0; g < nG; ++g) {
+      nlohmann::json row = {{"T", grid[g]}};
       for (int w = 0; w < n_what; ++w) {
-        const auto& o = out[(t * seeds) * n_what + w];
+        const auto& o = out[(g * seeds) * n_what + w];
         row[what_names[w]] = {{"peak_bytes", o.peak}, {"total_bytes", o.total}, {"allocations", o.allocations}};
       }
       table.push_back(row);
     }
     nlohmann::json fit_table = nlohmann::json::object();
-    for (int w = 0; w < n_what; ++w)
+    for (int w = 0; w < n_what; ++w) {
       fit_table[what_names[w]] = {
-          {"loglog_all_T", {{"slope", F[w].all.slope}, {"ci_low", F[w].all.ci_low}, {"ci_high", F[w].all.ci_high}}},
-          {"loglog_T_ge_fit_min", {{"slope", F[w].upper.slope}, {"ci_low", F[w].upper.ci_low}, {"ci_high", F[w].upper.ci_high}}},
           {"bytes_per_token", F[w].linear.slope},
-          {"bytes_at_T0", F[w].linear.intercept},
-          {"linear_r2", F[w].linear.r2}};
+          {"bytes_fixed", F[w].linear.intercept},
+          {"linear_r2", F[w].linear.r2},
+          {"loglog_raw", {{"slope", F[w].raw.slope}, {"ci_low", F[w].raw.ci_low}, {"ci_high", F[w].raw.ci_high}}}};
+      if (F[w].excess_defined)
+        fit_table[what_names[w]]["loglog_excess_over_T1"] = {
+            {"slope", F[w].excess.slope}, {"ci_low", F[w].excess.ci_low}, {"ci_high", F[w].excess.ci_high}};
+    }
     res.details = {{"per_T", table},
                    {"fits", fit_table},
                    {"measurement", "peak heap bytes live at once inside a per-thread allocation scope (malloc/calloc/realloc/"
-                                   "aligned allocations, requested sizes); model parameters allocated before the scope"},
+                                   "aligned allocations, requested sizes); model parameters allocated before the scope; T = 1 "
+                                   "gives the fixed overhead"},
                    {"deterministic_over_replicates", !seed_dependent},
                    {"table_overflow", overflow},
                    {"slope_ci", "OLS t-interval over the T grid (bytes are deterministic: seeds do not spread them)"}};
@@ -238,30 +251,35 @@ claim memory() {
       for (int w = 0; w < n_what; ++w) {
         std::vector<double> y, lo, hi;
         for (int t = 0; t < nT; ++t) {
-          y.push_back(stats::median(bytes[w][t]));
-          lo.push_back(*std::min_element(bytes[w][t].begin(), bytes[w][t].end()));
-          hi.push_back(*std::max_element(bytes[w][t].begin(), bytes[w][t].end()));
+          y.push_back(at(w, t + 1));
+          lo.push_back(*std::min_element(bytes[w][t + 1].begin(), bytes[w][t + 1].end()));
+          hi.push_back(*std::max_element(bytes[w][t + 1].begin(), bytes[w][t + 1].end()));
         }
         f.curves.push_back(points(std::string(what_names[w]) + " (range over replicates)", xs, y, lo, hi));
       }
-      std::vector<double> ux(upper_x.begin(), upper_x.end());
-      f.curves.push_back(power_law(fmt::format("fit Transformer prediction: T^{:.3f}", tp.slope), ux, tp.slope, tp.intercept));
-      f.notes = {fmt::format("Transformer prediction: slope {:.3f} [{:.3f}, {:.3f}] (T >= {}), predicted 1 +- {}; {:.0f} bytes/token",
-                             tp.slope, tp.ci_low, tp.ci_high, fit_min, band, F[tf_predict].linear.slope),
-                 fmt::format("IndRNN streaming prediction: {:.0f} bytes at every T (slope {:.3f}), predicted 0",
-                             stats::median(bytes[rnn_predict][0]), rp.slope),
-                 fmt::format("one GD step on one sequence: Transformer slope {:.3f}, IndRNN slope {:.3f} (BPTT keeps h_1..h_T)",
-                             F[tf_train].upper.slope, F[rnn_train].upper.slope)};
+      std::vector<double> affine;
+      for (double x : xs) affine.push_back(tp.linear.intercept + tp.linear.slope * x);
+      f.curves.push_back(line(fmt::format("fit Transformer prediction: {:.0f} + {:.1f} T bytes", tp.linear.intercept, tp.linear.slope),
+                              xs, affine));
+      f.notes = {fmt::format("Transformer prediction: slope of bytes(T) - bytes(1) vs T - 1 = {}, predicted 1 +- {}; raw log-log "
+                             "slope {:.3f} (fixed {:.0f} bytes)",
+                             slope_text(tp), band, tp.raw.slope, tp.linear.intercept),
+                 fmt::format("IndRNN streaming prediction: {:.0f} bytes at every T (slope {:.3f}), predicted 0", at(rnn_predict, 1),
+                             rp.raw.slope),
+                 fmt::format("one GD step on one sequence: Transformer {:.1f} bytes/token, IndRNN {:.1f} bytes/token (BPTT keeps h_1..h_T)",
+                             F[tf_train].linear.slope, F[rnn_train].linear.slope)};
       res.figures.push_back(std::move(f));
     }
     auto half = [](const stats::slope_fit& f) { return std::max(0.01, (f.ci_high - f.ci_low) / 2); };
-    res.statistics.push_back({"Transformer prediction bytes slope (log-log, T >= fit_min)", tp.slope, half(tp)});
-    res.statistics.push_back({"IndRNN streaming bytes slope (log-log)", rp.slope, half(rp)});
-    res.statistics.push_back({"Transformer training-step bytes slope", F[tf_train].upper.slope, half(F[tf_train].upper)});
-    res.statistics.push_back({"IndRNN training-step bytes slope", F[rnn_train].upper.slope, half(F[rnn_train].upper)});
-    res.statistics.push_back({"Transformer prediction bytes per token", F[tf_predict].linear.slope,
-                              std::max(8.0, 0.01 * std::abs(F[tf_predict].linear.slope))});
-    res.statistics.push_back({"IndRNN streaming bytes", stats::median(bytes[rnn_predict][0]), 8.0});
+    if (tp.excess_defined)
+      res.statistics.push_back({"Transformer prediction: log-log slope of bytes(T) - bytes(1)", tp.excess.slope, half(tp.excess)});
+    res.statistics.push_back({"IndRNN streaming bytes slope (log-log)", rp.raw.slope, half(rp.raw)});
+    res.statistics.push_back({"Transformer prediction bytes per token", tp.linear.slope, std::max(8.0, 0.01 * std::abs(tp.linear.slope))});
+    res.statistics.push_back({"IndRNN streaming bytes", at(rnn_predict, 1), 8.0});
+    res.statistics.push_back({"Transformer training-step bytes per token", F[tf_train].linear.slope,
+                              std::max(8.0, 0.01 * std::abs(F[tf_train].linear.slope))});
+    res.statistics.push_back({"IndRNN training-step bytes per token", F[rnn_train].linear.slope,
+                              std::max(8.0, 0.01 * std::abs(F[rnn_train].linear.slope))});
     return res;
   };
   return c;

@@ -24,6 +24,7 @@ recurrent_run run_plain_gd(const Params& phi0, const model::sequence_data& train
       [&](const Params& p, Params& g) { return model::loss_and_gradient(p, train, {}, g, ws); },
       [&](int s, const Params& p, const Params& g, double Ln) {
         const double gn = block_norm(g);
+        if (s == 0) out.init_grad_rec = gn;
         if (s == 0 || gn > out.max_grad_rec) {
           out.max_grad_rec = gn;
           out.argmax_grad = s;

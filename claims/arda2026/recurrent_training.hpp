@@ -19,6 +19,7 @@ namespace attnbound::claims::arda2026 {
 struct recurrent_run {
   double max_grad_rec = 0;  // max_s ||grad L_n(phi_s)|| w.r.t. u (IndRNN) or W (Transformer)
   int argmax_grad = 0;
+  double init_grad_rec = 0;  // the same norm at phi_0 (before any step)
   double min_train = 0, final_train = 0, initial_train = 0;
   double min_val = std::numeric_limits<double>::infinity();  // min over evaluated s (if val)
   int argmin_val = -1;
