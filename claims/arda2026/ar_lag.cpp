@@ -73,7 +73,7 @@ claim ar_lag() {
     std::vector<lag_out> out(total);
     std::atomic<int> done{0};
     parallel_for(total, ctx.jobs, [&](int k) {
-      const int model = k % 2, r = (k / 2) % seeds, l = k / (2 * seeds);
+      const int which = k % 2, r = (k / 2) % seeds, l = k / (2 * seeds);
       model::ar_options ao;
       ao.L = Ls[l];
       ao.normalize_tokens = p.get_int("normalize_tokens") == 1;
@@ -83,7 +83,7 @@ claim ar_lag() {
       auto split_rng = model::make_rng(ctx.seed, std::string(claim_id) + "/split", {static_cast<std::uint64_t>(ao.L), static_cast<std::uint64_t>(r)});
       const auto split = model::split_windows(all, val_frac, split_rng);
       const std::uint64_t key[] = {static_cast<std::uint64_t>(ao.L), static_cast<std::uint64_t>(m), static_cast<std::uint64_t>(r)};
-      if (model == 0) {
+      if (which == 0) {
         auto rng = model::make_rng(ctx.seed, std::string(claim_id) + "/indrnn-init", {key[0], key[1], key[2]});
         out[k].run = train_indrnn(model::indrnn_symmetric_init(ao.d(), m, u_abs, rng), split.train, &split.val, setup);
       } else {
@@ -100,7 +100,7 @@ claim ar_lag() {
       mu /= n;
       for (int j = 0; j < n; ++j) var += (series[first + j] - mu) * (series[first + j] - mu);
       out[k].noise_floor = (e2 / n) / (var / n);
-      if (ctx.progress) ctx.progress(fmt::format("{} L={} seed {}", model == 0 ? "IndRNN" : "Transformer", Ls[l], r), ++done, total);
+      if (ctx.progress) ctx.progress(fmt::format("{} L={} seed {}", which == 0 ? "IndRNN" : "Transformer", Ls[l], r), ++done, total);
     });
 
     // ---- collect: per L, per model

@@ -87,16 +87,16 @@ claim rnn_contrast() {
     std::vector<contrast_out> out(total);
     std::atomic<int> done{0};
     parallel_for(total, ctx.jobs, [&](int k) {
-      const int model = k % 3, r = (k / 3) % seeds, t = k / (3 * seeds);
+      const int which = k % 3, r = (k / 3) % seeds, t = k / (3 * seeds);
       const int T = Ts[t];
       // The same series and windows at every T (end-aligned: same labels, same latest tokens).
       const auto series = ar_series_for(ao, ao.burn_in + Tmax + n, ctx.seed, claim_id, static_cast<std::uint64_t>(r));
       const auto data = model::ar_windows(ao, series, T, n, ao.burn_in + Tmax);
       contrast_out& o = out[k];
-      if (model != transformer) {
+      if (which != transformer) {
         // One draw of signs, W_in and c per replicate, shared by both magnitudes and every T.
         auto rng = model::make_rng(ctx.seed, std::string(claim_id) + "/indrnn-init", {static_cast<std::uint64_t>(m), static_cast<std::uint64_t>(r)});
-        const auto phi0 = model::indrnn_symmetric_init(d, m, model == rnn_high ? u_high : u_low, rng);
+        const auto phi0 = model::indrnn_symmetric_init(d, m, which == rnn_high ? u_high : u_low, rng);
         o.run = train_indrnn(phi0, data, nullptr, setup);
         const auto& run = o.run;
         o.alpha_eff = run.u0_max + run.rho_u_eff / std::sqrt(static_cast<double>(m));
@@ -133,7 +133,7 @@ claim rnn_contrast() {
         o.judged = run.u0_max <= BU0;
         o.token_norm = BX;
       }
-      if (ctx.progress) ctx.progress(fmt::format("{} T={} seed {}", model_names[model], T, r), ++done, total);
+      if (ctx.progress) ctx.progress(fmt::format("{} T={} seed {}", model_names[which], T, r), ++done, total);
     });
 
     // ---- collect
@@ -148,19 +148,19 @@ claim rnn_contrast() {
     double worst_ratio = -1;
     nlohmann::json table = nlohmann::json::array(), violation_list = nlohmann::json::array();
     for (int t = 0; t < nT; ++t) {
-      for (int model = 0; model < 3; ++model) {
+      for (int which = 0; which < 3; ++which) {
         std::vector<double> alphas;
         for (int r = 0; r < seeds; ++r) {
-          const auto& o = out[(t * seeds + r) * 3 + model];
-          grads[model][t].push_back(o.run.max_grad_rec);
-          init[model][t].push_back(o.run.init_grad_rec);
-          bnds[model][t].push_back(o.bound.report);
+          const auto& o = out[(t * seeds + r) * 3 + which];
+          grads[which][t].push_back(o.run.max_grad_rec);
+          init[which][t].push_back(o.run.init_grad_rec);
+          bnds[which][t].push_back(o.bound.report);
           alphas.push_back(o.alpha_eff);
           diverged += o.run.diverged;
           if (!o.judged) { ++unjudged; continue; }
           const double ratio = o.run.max_grad_rec / o.bound.report;
           ratios.push_back(ratio);
-          const nlohmann::json cfg = {{"model", model_names[model]}, {"T", Ts[t]}, {"replicate", r}, {"m", m}, {"n", n},
+          const nlohmann::json cfg = {{"model", model_names[which]}, {"T", Ts[t]}, {"replicate", r}, {"m", m}, {"n", n},
                                       {"tau", setup.gd.tau}, {"eta", setup.gd.eta}, {"L", L},
                                       {"rho_u_eff", o.run.rho_u_eff}, {"rho_c_eff", o.run.rho_c_eff}, {"r_max", o.run.r_max}};
           if (o.run.max_grad_rec > o.bound.check) {
@@ -176,29 +176,29 @@ claim rnn_contrast() {
             res.worst = worst_config("max_s ||grad L|| / bound", ratio, ctx.seed, cfg);
           }
         }
-        nlohmann::json row = {{"model", model_names[model]}, {"T", Ts[t]},
-                              {"median_max_grad", stats::median(grads[model][t])},
-                              {"median_grad_at_init", stats::median(init[model][t])},
-                              {"median_bound", stats::median(bnds[model][t])}};
-        if (model != transformer) row["median_alpha_eff"] = stats::median(alphas);
+        nlohmann::json row = {{"model", model_names[which]}, {"T", Ts[t]},
+                              {"median_max_grad", stats::median(grads[which][t])},
+                              {"median_grad_at_init", stats::median(init[which][t])},
+                              {"median_bound", stats::median(bnds[which][t])}};
+        if (which != transformer) row["median_alpha_eff"] = stats::median(alphas);
         table.push_back(row);
       }
     }
 
     // ---- fits: power of T (log-log) and rate per step (log-linear), paired over replicates
     const std::vector<double> xs(Ts.begin(), Ts.end());
-    auto fit = [&](int model, bool log_x, const char* tag) {
-      return stats::loglog_median_slope_bootstrap(xs, grads[model], 2000,
-                                                  model::stream_seed(ctx.seed, std::string(claim_id) + tag, {static_cast<std::uint64_t>(model)}),
+    auto fit = [&](int which, bool log_x, const char* tag) {
+      return stats::loglog_median_slope_bootstrap(xs, grads[which], 2000,
+                                                  model::stream_seed(ctx.seed, std::string(claim_id) + tag, {static_cast<std::uint64_t>(which)}),
                                                   0.95, log_x, true);
     };
     const auto hi_pow = fit(rnn_high, true, "/pow"), hi_rate = fit(rnn_high, false, "/rate");
     const auto lo_pow = fit(rnn_low, true, "/pow"), lo_rate = fit(rnn_low, false, "/rate");
     const auto tf_pow = fit(transformer, true, "/pow");
     // The same norm at initialization (s = 0): where the growth in T comes from.
-    auto fit_init = [&](int model) {
-      return stats::loglog_median_slope_bootstrap(xs, init[model], 2000,
-                                                  model::stream_seed(ctx.seed, std::string(claim_id) + "/init", {static_cast<std::uint64_t>(model)}),
+    auto fit_init = [&](int which) {
+      return stats::loglog_median_slope_bootstrap(xs, init[which], 2000,
+                                                  model::stream_seed(ctx.seed, std::string(claim_id) + "/init", {static_cast<std::uint64_t>(which)}),
                                                   0.95, true, true);
     };
     const auto hi_init = fit_init(rnn_high), lo_init = fit_init(rnn_low), tf_init = fit_init(transformer);
