@@ -116,7 +116,9 @@ TEST(BoundsCayci2024, RegimesOfLambda) {
   // alpha < 1: bounded by 1/(1 - alpha) for every T; alpha = 1: T; alpha > 1: ~ alpha^T/(alpha-1).
   for (long long T : {1LL, 2LL, 10LL, 1000LL, 100000LL}) {
     EXPECT_LE(bc::geometric_sum(0.5, T), 2.0);  // < 2 exactly; rounds to 2 in double for large T
-    if (T <= 10) EXPECT_LT(bc::geometric_sum(0.5, T), 2.0);
+    if (T <= 10) {
+      EXPECT_LT(bc::geometric_sum(0.5, T), 2.0);
+    }
     EXPECT_EQ(bc::geometric_sum(1.0, T), static_cast<double>(T));
   }
   EXPECT_EQ(bc::geometric_sum(0.7, 1), 1.0);
