@@ -6,12 +6,12 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace attnbound::model {
 
 using Eigen::Index;
-using Eigen::Map;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
@@ -172,77 +172,59 @@ transformer_params transport(const transformer_params& phi0, const transport_map
 
 // ---------------------------------------------------------------- teacher labels
 
-// y_j = (1/P) sum_k <phi(X_j; U_k, W_k), v_k>, with v_k = v(U_k, W_k), evaluated for a block of
-// B draws at once (the draws play the role of heads). Per sample and draw, with q = X_T,
-// alpha = softmax(X^T W_k q), a = X alpha, pre = U_k.a, g = v_w,k q:
-//   phi_c v_c         = tanh(pre) v_c
-//   <phi_u, v_u>      = dh (a . v_u)
-//   <phi_w, v_w>_F    = dh (M U_k) . g = dh [sum_t alpha_t (X_t.U_k)(X_t.g) - pre (a.g)]
-// so phi_w is never formed.
+// y_j = (1/P) sum_k <phi(X_j; U_k, W_k), v_k>, v_k = v(U_k, W_k). With the draws as the heads of
+// a model with c_k = 1 and the direction (v_c, v_u, v_w)_k, Definition 3's first-order term is
+//   <grad f(X_j; pool), dir> = P^(-1/2) sum_k [phi_c v_c + <phi_u, v_u> + <phi_w, v_w>_F]_k
+// (directional_derivative, batched over draws and threaded over samples), so y = that / sqrt(P).
+// Pools above kMaxDraws are taken in blocks (bounded memory): y = (1/P) sum_b sqrt(P_b) dd_b.
 Eigen::VectorXd teacher_labels(const transport_map& v, const sequence_data& data, int pool,
-                               rng_t& rng) {
+                               rng_t& rng, int threads) {
   if (pool < 1) throw std::invalid_argument("teacher_labels: pool must be >= 1");
   if (v.d != data.d) throw std::invalid_argument("teacher_labels: dimension mismatch");
-  const int d = data.d, T = data.T;
-  constexpr int kBlock = 128;
+  threads = std::max(1, threads);
+  const int d = data.d;
+  constexpr int kMaxDraws = 1 << 16;  // ~40 MB of draws and directions per block at d = 8
 
-  // Per-block draw data (heads-as-draws layout of transformer.hpp) and per-sample scratch.
-  MatrixXd Ub(d, kBlock), Vub(d, kBlock), Wb(static_cast<Index>(d) * kBlock, d),
-      Gb(static_cast<Index>(d) * kBlock, d);
-  VectorXd vcb(kBlock), wq(static_cast<Index>(d) * kBlock), gq(static_cast<Index>(d) * kBlock);
-  MatrixXd Z(T, kBlock), XU(T, kBlock), XG(T, kBlock), A(d, kBlock);
-  VectorXd U(d), vu(d);
-  MatrixXd W(d, d), vw(d, d);
-  double vc = 0;
-
-  VectorXd y = VectorXd::Zero(data.n);
-  for (int k0 = 0; k0 < pool; k0 += kBlock) {
-    const int B = std::min(kBlock, pool - k0);
+  transformer_workspace ws;
+  ws.threads = threads;
+  VectorXd y = VectorXd::Zero(data.n), dd;
+  for (int k0 = 0; k0 < pool; k0 += kMaxDraws) {
+    const int B = std::min(kMaxDraws, pool - k0);
+    transformer_params draws = transformer_params::zeros(d, B), dir = transformer_params::zeros(d, B);
+    draws.c.setOnes();
     for (int k = 0; k < B; ++k) {  // draw order: U_k, then W_k row-major
-      for (int r = 0; r < d; ++r) U(r) = standard_normal(rng);
+      for (int r = 0; r < d; ++r) draws.U(r, k) = standard_normal(rng);
       for (int r = 0; r < d; ++r)
-        for (int c = 0; c < d; ++c) W(r, c) = standard_normal(rng);
-      v.evaluate(U, W, vc, vu, vw);  // once per draw
-      Ub.col(k) = U;
-      Vub.col(k) = vu;
-      vcb(k) = vc;
-      Wb.middleRows(static_cast<Index>(k) * d, d) = W;
-      Gb.middleRows(static_cast<Index>(k) * d, d) = vw;
+        for (int c = 0; c < d; ++c) draws.W(static_cast<Index>(k) * d + r, c) = standard_normal(rng);
     }
-    const Index dB = static_cast<Index>(d) * B;
-    const auto Ublk = Ub.leftCols(B);
-    const auto Vublk = Vub.leftCols(B);
-    const auto vcblk = vcb.head(B);
-    auto Zb = Z.leftCols(B);
-    auto XUb = XU.leftCols(B);
-    auto XGb = XG.leftCols(B);
-    auto Ab = A.leftCols(B);
-    Map<MatrixXd> WQ(wq.data(), d, B), GQ(gq.data(), d, B);
-
-    for (int j = 0; j < data.n; ++j) {
-      const auto X = data.sample(j);
-      const auto q = data.query(j);
-      wq.head(dB).noalias() = Wb.topRows(dB) * q;  // column k of WQ = W_k q
-      gq.head(dB).noalias() = Gb.topRows(dB) * q;  // column k of GQ = v_w,k q
-      Zb.noalias() = X.transpose() * WQ;
-      for (int k = 0; k < B; ++k) {  // stable column softmax
-        auto z = Zb.col(k);
-        z = (z.array() - z.maxCoeff()).exp();
-        z /= z.sum();
+    // v(draw_k) for each draw; each evaluation writes only its own column/rows.
+    auto evaluate = [&](int begin, int end) {
+      VectorXd U(d), vu;
+      MatrixXd W(d, d), vw;
+      double vc = 0;
+      for (int k = begin; k < end; ++k) {
+        U = draws.U.col(k);
+        W = draws.W.middleRows(static_cast<Index>(k) * d, d);
+        v.evaluate(U, W, vc, vu, vw);
+        dir.c(k) = vc;
+        dir.U.col(k) = vu;
+        dir.W.middleRows(static_cast<Index>(k) * d, d) = vw;
       }
-      Ab.noalias() = X * Zb;
-      XUb.noalias() = X.transpose() * Ublk;
-      XGb.noalias() = X.transpose() * GQ;
-      double acc = 0;
-      for (int k = 0; k < B; ++k) {
-        const double pre = Ublk.col(k).dot(Ab.col(k));
-        const double h = std::tanh(pre), dh = 1.0 - h * h;
-        const double S = (Zb.col(k).array() * XUb.col(k).array() * XGb.col(k).array()).sum();
-        const double mu_g = S - pre * Ab.col(k).dot(GQ.col(k));
-        acc += h * vcblk(k) + dh * (Ab.col(k).dot(Vublk.col(k)) + mu_g);
-      }
-      y(j) += acc;
+    };
+    const int team = std::min(threads, B);
+    if (team > 1) {
+      std::vector<std::thread> helpers;
+      for (int t = 1; t < team; ++t)
+        helpers.emplace_back(evaluate, static_cast<int>(static_cast<long long>(B) * t / team),
+                             static_cast<int>(static_cast<long long>(B) * (t + 1) / team));
+      evaluate(0, B / team);
+      for (auto& h : helpers) h.join();
+    } else {
+      evaluate(0, B);
     }
+    directional_derivative(draws, dir, data, dd, ws);
+    if (B == pool) return dd / std::sqrt(static_cast<double>(pool));
+    y += std::sqrt(static_cast<double>(B)) * dd;
   }
   return y / static_cast<double>(pool);
 }

@@ -59,8 +59,12 @@ transformer_params transport(const transformer_params& phi0, const transport_map
 
 /// Teacher labels y_j = (1/P) sum_{k<P} <phi(X_j; draw_k), v(draw_k)> over an i.i.d. pool of
 /// P initial draws (U ~ N(0, I_d), W ~ N(0,1)^{dxd}); an estimate of f~(X_j; v) (eq. 9).
+/// Draws are taken in order (U_k, then W_k row-major); the draws act as heads (c = 1) with
+/// direction v(draw) in directional_derivative, which gives sqrt(P) y_j. `threads` (>= 1, the
+/// calling thread included) share the transport-map evaluations and the sums over samples; the
+/// result is bit-identical for every value.
 Eigen::VectorXd teacher_labels(const transport_map& v, const sequence_data& data, int pool,
-                               rng_t& rng);
+                               rng_t& rng, int threads = 1);
 
 /// Max over samples j and heads i of ||phi_w(X_j; phi_i0)||_F: Lemma 5's gap shows when > sigma1.
 /// Also returns (via frac_above) the fraction of (sample, head) pairs with norm > 1.

@@ -259,7 +259,7 @@ TEST(ModelTeacher, TeacherLabelsMatchNaivePoolAverage) {
   for (bool full : {false, true}) {
     const transport_map v =
         make_transport_map(data, 3, mixture_weights::random_signs, 3, 2, 1, full, rng);
-    for (int pool : {1, 5, 300}) {  // 300 spans several internal blocks
+    for (int pool : {1, 5, 300}) {  // odd pools: odd head counts in the batched kernel
       rng_t a = make_rng(pool, "pool"), b = make_rng(pool, "pool");
       const VectorXd y = teacher_labels(v, data, pool, a);
       VectorXd ref = VectorXd::Zero(n);
@@ -282,6 +282,49 @@ TEST(ModelTeacher, TeacherLabelsMatchNaivePoolAverage) {
       EXPECT_EQ(a(), b());  // same number of draws consumed
     }
   }
+}
+
+// The pool labels are bit-identical for any thread count (the draws' transport-map evaluations
+// and the sums over samples are split over threads; each sum keeps its order).
+TEST(ModelTeacher, TeacherLabelsBitIdenticalForAnyThreadCount) {
+  rng_t rng = make_rng(41, "test-labels-threads");
+  const int d = 4, T = 5, n = 97;
+  const sequence_data data = clipped_data(d, T, n, rng);
+  const transport_map v = make_transport_map(data, 3, mixture_weights::random_signs, 3, 3, 3, false, rng);
+  std::vector<VectorXd> ys;
+  for (int threads : {1, 2, 3, 8}) {
+    rng_t a = make_rng(42, "pool");
+    ys.push_back(teacher_labels(v, data, 501, a, threads));
+  }
+  for (std::size_t k = 1; k < ys.size(); ++k)
+    for (int j = 0; j < n; ++j) EXPECT_EQ(ys[k](j), ys[0](j)) << "threads variant " << k << " sample " << j;
+  EXPECT_GT(ys[0].cwiseAbs().maxCoeff(), 1e-3);
+}
+
+// Pools above one block of 65536 draws: the blocks' labels combine into the pool average.
+TEST(ModelTeacher, TeacherLabelsOverSeveralBlocksAreThePoolAverage) {
+  rng_t rng = make_rng(43, "test-labels-blocks");
+  const int d = 2, T = 2, n = 3, P = 65536 + 37;
+  const sequence_data data = clipped_data(d, T, n, rng);
+  const transport_map v = make_transport_map(data, 1, mixture_weights::uniform, 3, 3, 3, false, rng);
+  rng_t a = make_rng(44, "pool"), b = make_rng(44, "pool");
+  const VectorXd y = teacher_labels(v, data, P, a, 2);
+  VectorXd ref = VectorXd::Zero(n);
+  VectorXd U(d), vu;
+  MatrixXd vw;
+  double vc;
+  for (int k = 0; k < P; ++k) {
+    for (int r = 0; r < d; ++r) U(r) = standard_normal(b);
+    const MatrixXd W = normal_matrix(d, d, b);
+    v.evaluate(U, W, vc, vu, vw);
+    for (int j = 0; j < n; ++j) {
+      const random_features f = features(U, W, data.sample(j));
+      ref(j) += f.c * vc + f.u.dot(vu) + f.w.cwiseProduct(vw).sum();
+    }
+  }
+  ref /= P;
+  EXPECT_LT((y - ref).cwiseAbs().maxCoeff(), 1e-12 * (1 + ref.cwiseAbs().maxCoeff()));
+  EXPECT_EQ(a(), b());  // same number of draws consumed
 }
 
 TEST(ModelTeacher, StudentRandomFeaturesApproachPoolLabels) {
