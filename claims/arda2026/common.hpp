@@ -91,6 +91,7 @@ struct teacher_options {
   double nu = 3;
   bool hard = false;  // antipodal tokens, one anchor, full-norm features (spec 4.9a)
   model::mixture_weights weights = model::mixture_weights::random_signs;
+  int threads = 1;  // for the pool labels (teacher_labels); never changes a result
 };
 
 teacher_problem make_teacher_problem(const teacher_options& o, std::uint64_t seed,
@@ -99,8 +100,11 @@ teacher_problem make_teacher_problem(const teacher_options& o, std::uint64_t see
 /// max_i ||U_i^(0)||: the event E_U of Definition 1 holds when <= B_U0.
 double max_U0_norm(const model::transformer_params& phi0);
 
-/// Bytes of a teacher problem plus one model's training state (for memory refusal).
-double problem_bytes(double d, double T, double n, double m);
+/// Bytes of a teacher problem plus one model's training state (for memory refusal): the data,
+/// the parameter copies of a run, the batched kernels' packed copies (phi and a direction),
+/// their per-chunk gradients (at most 32 MB, or one gradient when that is larger) and one
+/// worker's buffers; with `pool` > 0 also the pool labels' draws and directions (as heads).
+double problem_bytes(double d, double T, double n, double m, double pool = 0);
 
 nlohmann::json worst_config(const std::string& what, double value, std::uint64_t seed,
                             nlohmann::json config);

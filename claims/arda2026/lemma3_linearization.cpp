@@ -77,7 +77,8 @@ claim lemma3_linearization() {
       b_u0[w] = certify(s, [](const auto& cfg) { return bounds::arda2026::B_U0(cfg); });
     }
     std::atomic<int> done{0};
-    parallel_for(static_cast<int>(out.size()), ctx.jobs, [&](int k) {
+    // Widest runs first (cost ~ m); streams are keyed by (m, replicate), not by order.
+    parallel_for_longest_first(static_cast<int>(out.size()), ctx.jobs, [&](int k) { return widths[k / per_width]; }, [&](int k) {
       const int w = k / per_width, r = k % per_width, dir = r % 2, rep = r / 2;
       const int m = widths[w];
       auto rng = model::make_rng(ctx.seed, "arda2026.lemma3.init", {static_cast<std::uint64_t>(m), static_cast<std::uint64_t>(rep)});

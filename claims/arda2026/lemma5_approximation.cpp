@@ -42,7 +42,7 @@ claim lemma5_approximation() {
       {"nu", K::real, "3", "3", 1e-9, 1e6, "nu_c = nu_u = nu_w"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths"));
+    return problem_bytes(p.get("d"), p.get("T"), p.get("n"), p.max("widths"), p.get("pool") / 2);
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;
@@ -80,10 +80,11 @@ claim lemma5_approximation() {
       for (int prob = 0; prob < problems; ++prob) {
         teacher_options to;
         to.d = d, to.T = T, to.n = n, to.R = R, to.pool = pool / 2, to.nu = nu, to.hard = setting == 1;
+        to.threads = threads_per_item(1, ctx.jobs);  // problems are built one at a time
         // Two independent half-pools: their mean is the label; half their gap estimates the pool error.
         teacher_problem A = make_teacher_problem(to, ctx.seed, 2 * prob);
         auto pool_rng = model::make_rng(ctx.seed, "arda2026.lemma5.second-half-pool", {static_cast<std::uint64_t>(setting), static_cast<std::uint64_t>(prob)});
-        const Eigen::VectorXd yB = model::teacher_labels(A.teacher, A.data, pool / 2, pool_rng);
+        const Eigen::VectorXd yB = model::teacher_labels(A.teacher, A.data, pool / 2, pool_rng, to.threads);
         const double pool_gap = 0.5 * (A.data.y - yB).cwiseAbs().maxCoeff();
         A.data.y = 0.5 * (A.data.y + yB);
         for (std::size_t w = 0; w < widths.size(); ++w) {

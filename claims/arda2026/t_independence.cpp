@@ -35,7 +35,7 @@ claim t_independence() {
       {"band", K::real, "0.1", "0.1", 0, 10, "|slope| band for 'does not grow'"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    return problem_bytes(p.get("d"), p.max("Ts"), p.get("n"), p.get("m")) * std::min(2.0, p.get("seeds"));
+    return problem_bytes(p.get("d"), p.max("Ts"), p.get("n"), p.get("m"), p.get("pool")) * std::min(2.0, p.get("seeds"));
   };
   c.run = [](const run_context& ctx) {
     namespace ab = bounds::arda2026;
@@ -48,14 +48,17 @@ claim t_independence() {
     struct out_t { training_run run; double bound_check = 0, bound_report = 0; };
     std::vector<out_t> out(total);
     std::atomic<int> done{0};
-    parallel_for(total, ctx.jobs, [&](int k) {
+    // Longest runs first: a run's cost grows like T (the teacher labels and every step are
+    // linear in T at fixed m, n, pool, tau). Streams are keyed by (T, replicate), not by order.
+    const int threads = threads_per_item(total, ctx.jobs);
+    parallel_for_longest_first(total, ctx.jobs, [&](int k) { return static_cast<double>(Ts[k / seeds]) * m; }, [&](int k) {
       const int t = k / seeds, r = k % seeds;
       teacher_options to;
-      to.d = d, to.T = Ts[t], to.n = n, to.pool = pool, to.nu = rho;
+      to.d = d, to.T = Ts[t], to.n = n, to.pool = pool, to.nu = rho, to.threads = threads;
       const teacher_problem prob = make_teacher_problem(to, ctx.seed, 9000 + r);
       bound_setup s;
       s.d = d, s.m = m, s.n = n, s.tau = tau, s.rho = s.nu = rho, s.delta_prime = p.get("delta_prime"), s.pool = pool;
-      out[k].run = train_with_events(prob, s, 0, 1, ctx.seed, 9000 + r);
+      out[k].run = train_with_events(prob, s, 0, 1, ctx.seed, 9000 + r, false, threads);
       const double ymax = prob.max_abs_label;
       const certified b = certify(s, [ymax](const auto& c) {
         return ab::grad_W_loss_bound(c, std::decay_t<decltype(c.m)>(ymax));  // max|y| is an exact double

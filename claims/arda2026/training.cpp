@@ -6,7 +6,7 @@ namespace attnbound::claims::arda2026 {
 
 training_run train_with_events(const teacher_problem& prob, const bound_setup& s, int batch,
                                int eval_every, std::uint64_t seed, std::uint64_t init_key,
-                               bool record_losses) {
+                               bool record_losses, int threads) {
   namespace ab = bounds::arda2026;
   const int d = prob.data.d, m = static_cast<int>(s.m);
   auto rng = model::make_rng(seed, "arda2026.training.init", {static_cast<std::uint64_t>(m), init_key});
@@ -15,6 +15,7 @@ training_run train_with_events(const teacher_problem& prob, const bound_setup& s
   run.event_U = max_U0_norm(phi0) <= certify(s, [](const auto& c) { return ab::B_U0(c); }).check;
   {
     model::transformer_workspace ws;
+    ws.threads = threads;
     Eigen::VectorXd f_lin;
     model::forward_linearized(phi0, model::transport(phi0, prob.teacher), prob.data, f_lin, ws);
     run.eps_app = (f_lin - prob.data.y).cwiseAbs().maxCoeff();
@@ -28,6 +29,7 @@ training_run train_with_events(const teacher_problem& prob, const bound_setup& s
   opt.seed = model::stream_seed(seed, "arda2026.training.sgd", {static_cast<std::uint64_t>(m), init_key});
   opt.eval_every = eval_every;
   opt.record_losses = record_losses;
+  opt.threads = threads;
   model::transformer_workspace ws;
   run.result = model::train(phi0, prob.data, opt, ws);
   return run;
@@ -76,6 +78,7 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
   parallel_for(seeds, ctx.jobs, [&](int k) {
     teacher_options to;
     to.d = d, to.T = T, to.n = n, to.pool = pool, to.nu = p.get("rho");
+    to.threads = threads_per_item(seeds, ctx.jobs);
     problems[k] = make_teacher_problem(to, ctx.seed, 5000 + k);
   });
   const int total = static_cast<int>(widths.size()) * seeds;
@@ -87,9 +90,12 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
     s.rho = s.nu = p.get("rho"), s.eta_factor = p.get("eta_factor"), s.pool = pool, s.delta_pool = p.get("delta_pool");
     return s;
   };
-  parallel_for(total, ctx.jobs, [&](int k) {
+  // Widest runs first (cost ~ m per step: T, n and tau are shared); each run's streams are keyed
+  // by (m, replicate), so the start order changes no result.
+  const int threads = threads_per_item(total, ctx.jobs);
+  parallel_for_longest_first(total, ctx.jobs, [&](int k) { return widths[k / seeds]; }, [&](int k) {
     const int w = k / seeds, r = k % seeds;
-    runs[k] = train_with_events(problems[r], setup_for(widths[w]), batch, eval_every, ctx.seed, r);
+    runs[k] = train_with_events(problems[r], setup_for(widths[w]), batch, eval_every, ctx.seed, r, false, threads);
     if (ctx.progress) ctx.progress(fmt::format("m={} seed {}", widths[w], r), ++done, total);
   });
 

@@ -16,9 +16,10 @@ struct training_run {
 
 /// Initializes (symmetric, from `init_key`), checks the events against the certified
 /// B_U0 and B_app_safe + eps_pool of `s`, and trains with ProjGD (batch 0) or ProjSGD (batch 1).
+/// `threads`: model threads of the run (projgd_options::threads); never changes a result.
 training_run train_with_events(const teacher_problem& prob, const bound_setup& s, int batch,
                                int eval_every, std::uint64_t seed, std::uint64_t init_key,
-                               bool record_losses = false);
+                               bool record_losses = false, int threads = 1);
 
 }  // namespace attnbound::claims::arda2026
 

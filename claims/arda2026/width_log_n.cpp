@@ -37,7 +37,7 @@ claim width_log_n() {
       {"delta_prime", K::probability, "0.05", "0.05", 0, 1, "Definition 1"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    return problem_bytes(p.get("d"), p.get("T"), p.max("n_grid"), p.get("m"));
+    return problem_bytes(p.get("d"), p.get("T"), p.max("n_grid"), p.get("m"), p.get("pool"));
   };
   c.run = [](const run_context& ctx) {
     namespace ab = bounds::arda2026;
@@ -93,6 +93,7 @@ claim width_log_n() {
     const int nmax = grid.back();
     teacher_options to;
     to.d = d, to.T = T, to.n = nmax, to.pool = pool;
+    to.threads = threads_per_item(1, ctx.jobs);  // one problem: every core on its labels
     const teacher_problem prob = make_teacher_problem(to, ctx.seed, 1000);
     std::vector<std::vector<double>> sup(grid.size(), std::vector<double>(seeds));
     std::atomic<int> done{0};
