@@ -8,7 +8,8 @@
 //                   model/teacher_student (Eigen, blocks of 128 draws) against the same labels
 //                   through directional_derivative (the draws as heads of the batched kernel)
 //   long_T          Transformer and IndRNN gradients at m = 64, n = 4000 over T (the recurrent
-//                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag)
+//                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag); the
+//                   IndRNN also with 2 threads
 // Counters: samples/s, and GFLOP/s by the operation count in flops_per_sample() (a multiply
 // and an add count 2, exp and tanh count 1 each; the real instruction count is higher).
 #include <benchmark/benchmark.h>
@@ -165,10 +166,12 @@ void BM_transformer_gradient_T(benchmark::State& state) {
 
 void BM_indrnn_gradient_T(benchmark::State& state) {
   const int m = 64, T = static_cast<int>(state.range(0));
+  const int threads = state.range(1) > 0 ? static_cast<int>(state.range(1)) : 1;
   const sequence_data& data = long_data(T);
   rng_t rng = make_rng(10, "bench-long-T-init");
   const indrnn_params phi = indrnn_symmetric_init(kD, m, 1.5, rng);
   indrnn_workspace ws;
+  ws.threads = threads;
   indrnn_params grad;
   for (auto _ : state) benchmark::DoNotOptimize(loss_and_gradient(phi, data, {}, grad, ws));
   state.counters["samples/s"] = benchmark::Counter(kN, benchmark::Counter::kIsIterationInvariantRate);
@@ -242,7 +245,7 @@ BENCHMARK(BM_gradient_isa)->ArgNames({"m", "isa"})->ArgsProduct({{8, 64, 256}, {
 BENCHMARK(BM_teacher_labels_eigen)->ArgName("P")->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_teacher_labels_kernel)->ArgNames({"P", "threads"})->Args({1024, 1})->Args({1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_transformer_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_indrnn_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_indrnn_gradient_T)->ArgNames({"T", "threads"})->ArgsProduct({{16, 128}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

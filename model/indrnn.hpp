@@ -36,11 +36,30 @@ struct indrnn_params {
   void axpy(double alpha, const indrnn_params& o);
 };
 
-/// Scratch space for one thread, sized on first use and then reused.
+/// Scratch space of one computation; sized on first use, then reused.
+///
+/// `threads`: threads the batched functions (forward, loss, loss_and_gradient) use, the
+/// calling thread included. Results are bit-identical for every value and every kernel ISA
+/// (model::kernel_isa): neurons are packed one per vector lane, the samples are cut into a
+/// fixed partition that depends only on their number and the model size, each piece's sums
+/// run in sample order and the pieces are added in piece order (indrnn.cpp).
 struct indrnn_workspace {
-  Eigen::MatrixXd P;  // m x (samples*T) of a block: W_in x_t, then dL/dz_t
-  Eigen::MatrixXd H;  // m x (samples*T) of a block: hidden states h_t
-  Eigen::VectorXd delta, g, zero;  // m
+  int threads = 1;
+  /// Packed parameters, per-worker buffers and the worker threads (indrnn.cpp); a copied
+  /// workspace starts with none of it.
+  struct state;
+  struct handle {
+    handle() = default;
+    handle(const handle&) {}
+    handle& operator=(const handle&) { return *this; }
+    handle(handle&&) noexcept;
+    handle& operator=(handle&&) noexcept;
+    ~handle();
+    state* get();
+   private:
+    state* p_ = nullptr;
+  };
+  handle batched;
 };
 
 /// Symmetric initialization (spec 5.2, the authors' code): for i < m/2, W_in row i ~ N(0, I_d),
