@@ -4,9 +4,9 @@
 //   gradient        L_n(phi) and grad L_n(phi) (one pass)
 //   projgd_step     one ProjGD step: full gradient, update, projection onto Omega_rho
 //   projsgd_step    one ProjSGD step: one sample's gradient, update, projection
-//   teacher_labels  spec 5.1's Monte Carlo labels (n = 4000, pool P = 1024): teacher_labels of
-//                   model/teacher_student (Eigen, blocks of 128 draws) against the same labels
-//                   through directional_derivative (the draws as heads of the batched kernel)
+//   teacher_labels  spec 5.1's Monte Carlo labels (n = 4000, pool P = 1024): model/teacher_student's
+//                   teacher_labels (the draws as heads of the batched kernel's
+//                   directional_derivative), 1 and 2 threads
 //   long_T          Transformer and IndRNN gradients at m = 64, n = 4000 over T (the recurrent
 //                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag); the
 //                   IndRNN also with 2 threads
@@ -194,39 +194,12 @@ const teacher_setup& get_teacher() {
   return t;
 }
 
-void BM_teacher_labels_eigen(benchmark::State& state) {
-  const int P = static_cast<int>(state.range(0));
+void BM_teacher_labels(benchmark::State& state) {
+  const int P = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
   const teacher_setup& t = get_teacher();
   for (auto _ : state) {
     rng_t rng = make_rng(12, "bench-teacher-pool");
-    benchmark::DoNotOptimize(teacher_labels(t.v, t.data, P, rng));
-  }
-  state.counters["pairs/s"] = benchmark::Counter(double(P) * kN, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void BM_teacher_labels_kernel(benchmark::State& state) {
-  const int P = static_cast<int>(state.range(0)), d = kD;
-  const teacher_setup& t = get_teacher();
-  transformer_workspace ws;
-  ws.threads = static_cast<int>(state.range(1));
-  for (auto _ : state) {
-    rng_t rng = make_rng(12, "bench-teacher-pool");  // the same draws, in teacher_labels' order
-    transformer_params pool = transformer_params::zeros(d, P), dir = transformer_params::zeros(d, P);
-    Eigen::VectorXd U(d), vu;
-    Eigen::MatrixXd W(d, d), vw;
-    double vc = 0;
-    for (int k = 0; k < P; ++k) {
-      for (int r = 0; r < d; ++r) U(r) = standard_normal(rng);
-      for (int r = 0; r < d; ++r)
-        for (int c = 0; c < d; ++c) W(r, c) = standard_normal(rng);
-      t.v.evaluate(U, W, vc, vu, vw);
-      pool.c(k) = 1.0, pool.U.col(k) = U, pool.W.middleRows(k * d, d) = W;
-      dir.c(k) = vc, dir.U.col(k) = vu, dir.W.middleRows(k * d, d) = vw;
-    }
-    Eigen::VectorXd y;
-    directional_derivative(pool, dir, t.data, y, ws);
-    y /= std::sqrt(double(P));
-    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(teacher_labels(t.v, t.data, P, rng, threads));
   }
   state.counters["pairs/s"] = benchmark::Counter(double(P) * kN, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -242,8 +215,7 @@ BENCHMARK(BM_forward)->Apply(widths_threads);
 BENCHMARK(BM_gradient)->Apply(widths_threads);
 BENCHMARK(BM_projgd_step)->Apply(widths_threads);
 BENCHMARK(BM_gradient_isa)->ArgNames({"m", "isa"})->ArgsProduct({{8, 64, 256}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_teacher_labels_eigen)->ArgName("P")->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_teacher_labels_kernel)->ArgNames({"P", "threads"})->Args({1024, 1})->Args({1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_teacher_labels)->ArgNames({"P", "threads"})->Args({1024, 1})->Args({1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_transformer_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_indrnn_gradient_T)->ArgNames({"T", "threads"})->ArgsProduct({{16, 128}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
