@@ -1,8 +1,11 @@
 #include "claims/figure.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "claims/stats.hpp"
+
+#include <fmt/format.h>
 
 namespace attnbound::claims {
 
@@ -32,6 +35,16 @@ series power_law(std::string label, const std::vector<double>& x, double slope, 
   series s{std::move(label), "line", x, {}, {}, {}};
   for (double xi : x) s.y.push_back(std::exp(intercept + slope * std::log(xi)));
   return s;
+}
+
+series fitted_power_law(const std::vector<double>& x, const stats::slope_fit& fit, const std::string& what) {
+  return power_law(fmt::format("fit{}: slope {:.3f} [{:.3f}, {:.3f}]", what.empty() ? "" : " (" + what + ")", fit.slope,
+                               fit.ci_low, fit.ci_high),
+                   x, fit.slope, fit.intercept);
+}
+
+tracked_statistic slope_statistic(std::string name, const stats::slope_fit& fit) {
+  return {std::move(name), fit.slope, std::max(0.02, (fit.ci_high - fit.ci_low) / 2)};
 }
 
 nlohmann::json to_json(const series& s) {

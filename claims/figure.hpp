@@ -8,6 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace attnbound::stats {
+struct slope_fit;
+}
+
 namespace attnbound::claims {
 
 /// One curve of a figure. `points`: medians y with a CI lo..hi per x (error bars and a
@@ -45,6 +49,9 @@ series median_points(std::string label, const std::vector<double>& x,
 /// The power law exp(intercept) x^slope (a log-log fit) evaluated at x.
 series power_law(std::string label, const std::vector<double>& x, double slope, double intercept);
 
+/// A fitted log-log law as a curve, labelled "fit[ (what)]: slope s [lo, hi]" with its CI.
+series fitted_power_law(const std::vector<double>& x, const stats::slope_fit& fit, const std::string& what = "");
+
 /// A deterministic bound value: a baseline flags any change beyond its stored precision.
 struct tracked_bound {
   std::string name;
@@ -59,6 +66,10 @@ struct tracked_statistic {
   double value = 0;
   double band = 0;
 };
+
+/// A fitted slope as a tracked statistic: its band is the CI half-width, at least 0.02 (a
+/// slope that moves by less is not a change of the experiment's outcome).
+tracked_statistic slope_statistic(std::string name, const stats::slope_fit& fit);
 
 nlohmann::json to_json(const series& s);
 nlohmann::json to_json(const figure& f);

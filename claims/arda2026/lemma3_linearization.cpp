@@ -158,18 +158,16 @@ claim lemma3_linearization() {
       f.logx = f.logy = true;
       f.curves.push_back(median_points(fmt::format("adversarial direction, median over {} seeds (95% CI)", seeds), xs, errs));
       f.curves.push_back(median_points(fmt::format("random direction, median over {} seeds (95% CI)", seeds), xs, errs_rand));
-      f.curves.push_back(power_law(fmt::format("fit (adversarial): slope {:.3f} [{:.3f}, {:.3f}]", fit.slope, fit.ci_low, fit.ci_high),
-                                   xs, fit.slope, fit.intercept));
-      f.curves.push_back(power_law(fmt::format("fit (random): slope {:.3f} [{:.3f}, {:.3f}]", fit_rand.slope, fit_rand.ci_low, fit_rand.ci_high),
-                                   xs, fit_rand.slope, fit_rand.intercept));
+      f.curves.push_back(fitted_power_law(xs, fit, "adversarial"));
+      f.curves.push_back(fitted_power_law(xs, fit_rand, "random"));
       f.curves.push_back(line("B_lin (Lemma 3 bound)", xs, bound_curve));
       f.notes = {fmt::format("fitted slopes {:.3f} [{:.3f}, {:.3f}] (adversarial) and {:.3f} [{:.3f}, {:.3f}] (random); "
                              "Lemma 3's rate is m^(-1/2), an upper-bound rate",
                              fit.slope, fit.ci_low, fit.ci_high, fit_rand.slope, fit_rand.ci_low, fit_rand.ci_high)};
       res.figures.push_back(std::move(f));
     }
-    res.statistics.push_back({"slope vs m, adversarial (log-log)", fit.slope, std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
-    res.statistics.push_back({"slope vs m, random (log-log)", fit_rand.slope, std::max(0.02, (fit_rand.ci_high - fit_rand.ci_low) / 2)});
+    res.statistics.push_back(slope_statistic("slope vs m, adversarial (log-log)", fit));
+    res.statistics.push_back(slope_statistic("slope vs m, random (log-log)", fit_rand));
     res.tightness_median = ratios.empty() ? -1 : stats::median(ratios);
     res.tightness_worst = worst_ratio;
     res.details = {{"per_width", table},

@@ -167,12 +167,10 @@ claim lemma5_approximation() {
             xs, errs_by[setting], 2000, model::stream_seed(ctx.seed, fmt::format("arda2026.lemma5.bootstrap.{}", setting)));
         f.curves.push_back(median_points(fmt::format("{} teacher, median over {} runs (95% CI)", settings[setting],
                                                      problems * seeds), xs, errs_by[setting]));
-        f.curves.push_back(power_law(fmt::format("fit ({}): slope {:.3f} [{:.3f}, {:.3f}]", settings[setting], fit.slope,
-                                                 fit.ci_low, fit.ci_high), xs, fit.slope, fit.intercept));
+        f.curves.push_back(fitted_power_law(xs, fit, settings[setting]));
         f.notes.push_back(fmt::format("{} teacher: fitted slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; Lemma 5's rate is m^(-1/2)",
                                       settings[setting], fit.slope, fit.ci_low, fit.ci_high));
-        res.statistics.push_back({fmt::format("error slope vs m, {} teacher (log-log)", settings[setting]), fit.slope,
-                                  std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
+        res.statistics.push_back(slope_statistic(fmt::format("error slope vs m, {} teacher (log-log)", settings[setting]), fit));
       }
       f.curves.push_back(line("B_app_safe + eps_pool (bound, reconstructed)", xs, safe_curve));
       f.curves.push_back(line("paper's literal B_app + eps_pool", xs, literal_curve));

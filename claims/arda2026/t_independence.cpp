@@ -117,8 +117,7 @@ claim t_independence() {
       f.ylabel = "max_s ||grad_W L(phi_s)||_F (unitless)";
       f.logx = f.logy = true;
       f.curves.push_back(median_points(fmt::format("median over {} seeds (95% CI)", seeds), xs, grads));
-      f.curves.push_back(power_law(fmt::format("fit: slope {:.3f} [{:.3f}, {:.3f}]", gfit.slope, gfit.ci_low, gfit.ci_high),
-                                   xs, gfit.slope, gfit.intercept));
+      f.curves.push_back(fitted_power_law(xs, gfit));
       f.curves.push_back(line("Lemma 1 T-free bound (max over seeds)", xs, bound_curve));
       f.notes = {fmt::format("log-log slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; invariance requires the CI inside [-{}, {}]",
                              gfit.slope, gfit.ci_low, gfit.ci_high, band, band)};
@@ -130,14 +129,13 @@ claim t_independence() {
       g.ylabel = "min_s L(phi_s) (squared loss, unitless)";
       g.logx = g.logy = true;
       g.curves.push_back(median_points(fmt::format("median over {} seeds (95% CI)", seeds), xs, losses));
-      g.curves.push_back(power_law(fmt::format("fit: slope {:.3f} [{:.3f}, {:.3f}]", lfit.slope, lfit.ci_low, lfit.ci_high),
-                                   xs, lfit.slope, lfit.intercept));
+      g.curves.push_back(fitted_power_law(xs, lfit));
       g.notes = {fmt::format("log-log slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; the claim fails only if the CI lies above {}",
                              lfit.slope, lfit.ci_low, lfit.ci_high, band)};
       res.figures.push_back(std::move(g));
     }
-    res.statistics.push_back({"grad-norm slope vs T (log-log)", gfit.slope, std::max(0.02, (gfit.ci_high - gfit.ci_low) / 2)});
-    res.statistics.push_back({"min-loss slope vs T (log-log)", lfit.slope, std::max(0.02, (lfit.ci_high - lfit.ci_low) / 2)});
+    res.statistics.push_back(slope_statistic("grad-norm slope vs T (log-log)", gfit));
+    res.statistics.push_back(slope_statistic("min-loss slope vs T (log-log)", lfit));
     res.tightness_median = ratios.empty() ? -1 : stats::median(ratios);
     res.tightness_worst = worst_ratio;
     res.details = {{"per_T", table},

@@ -179,16 +179,14 @@ claim_result run_optimization_claim(const run_context& ctx, int batch) {
     f.ylabel = "min_s L(phi_s) (squared loss, unitless)";
     f.logx = f.logy = true;
     f.curves.push_back(median_points(fmt::format("median over {} seeds (95% CI)", seeds), xs, min_losses));
-    f.curves.push_back(power_law(fmt::format("fit: slope {:.3f} [{:.3f}, {:.3f}]", fit.slope, fit.ci_low, fit.ci_high),
-                                 xs, fit.slope, fit.intercept));
+    f.curves.push_back(fitted_power_law(xs, fit));
     f.curves.push_back(line("rhs_best (bound, reconstructed)", xs, best_curve));
     f.curves.push_back(line("trivial bound r_max^2", xs, trivial_curve));
     f.notes = {fmt::format("fitted log-log slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; the paper's Figure 1 reports about -1/2",
                            fit.slope, fit.ci_low, fit.ci_high)};
     res.figures.push_back(std::move(f));
   }
-  res.statistics.push_back({"slope of median min loss vs m (log-log)", fit.slope,
-                            std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
+  res.statistics.push_back(slope_statistic("slope of median min loss vs m (log-log)", fit));
   res.tightness_median = ratios.empty() ? -1 : stats::median(ratios);
   res.tightness_worst = worst_ratio;
   res.details = {{"per_width", table},

@@ -183,16 +183,14 @@ claim width_log_n() {
       std::vector<double> sqrtlog_ref;
       for (double v : sqrtlog) sqrtlog_ref.push_back(med.front() * v / sqrtlog.front());
       g.curves.push_back(median_points(fmt::format("median over {} seeds (95% CI)", seeds), xs, sup));
-      g.curves.push_back(power_law(fmt::format("fit: slope {:.3f} [{:.3f}, {:.3f}]", fit.slope, fit.ci_low, fit.ci_high),
-                                   xs, fit.slope, fit.intercept));
+      g.curves.push_back(fitted_power_law(xs, fit));
       g.curves.push_back(line("sqrt(log n) reference", xs, sqrtlog_ref));
       g.curves.push_back(line("B_app_safe + eps_pool (bound, reconstructed)", xs, bound_curve));
       g.notes = {fmt::format("fitted slope {:.3f}, 95% CI [{:.3f}, {:.3f}]; predicted band [0, {:.3f}] (twice the "
                              "slope of sqrt(log n) over this grid)", fit.slope, fit.ci_low, fit.ci_high, band_hi)};
       res.figures.push_back(std::move(g));
     }
-    res.statistics.push_back({"slope of median sup error vs n (log-log)", fit.slope,
-                              std::max(0.02, (fit.ci_high - fit.ci_low) / 2)});
+    res.statistics.push_back(slope_statistic("slope of median sup error vs n (log-log)", fit));
     res.bound_name = "predicted log-log slope band [0, 2 s_sqrtlog]";
     res.bound = band_hi;
     res.measured_name = "log-log slope of median sup error vs n";
