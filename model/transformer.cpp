@@ -19,28 +19,26 @@
 // Bit-identical results. (1) Each lane's arithmetic is the same sequence of IEEE double
 // operations whatever the vector width, and the pragma below forbids contracting a*b+c into an
 // FMA (which only some widths would have). exp and tanh are evaluated by the lane-wise routines
-// below, not by libm. (2) Sums over samples use a fixed partition of the samples into chunks
-// (chunk_count: it depends on the number of samples and the model size only), each chunk's
-// partial sums run in sample order, and the partials are added in chunk order. So the result
-// does not depend on the thread count, the ISA or the order in which threads finish.
+// of model/lanes.hpp, not by libm. (2) Sums over samples use a fixed partition of the samples
+// into chunks (lanes::chunk_count: it depends on the number of samples and the model size
+// only), each chunk's partial sums run in sample order, and the partials are added in chunk
+// order. So the result does not depend on the thread count, the ISA or the order in which
+// threads finish.
 #pragma GCC optimize("fp-contract=off")
 
 #include "model/transformer.hpp"
+
+#pragma GCC diagnostic ignored "-Wpsabi"  // vectors by value inside always-inlined helpers only
+#include "model/lanes.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <vector>
-
-#pragma GCC diagnostic ignored "-Wpsabi"  // vectors by value inside always-inlined helpers only
 
 namespace attnbound::model {
 
@@ -90,60 +88,17 @@ void transformer_workspace::resize(int d, int T, int m) {
 
 namespace {
 
-// Native vectors of W = 2 (SSE2), 4 (AVX2) and 8 (AVX-512) doubles, and the integer vectors of
-// the same width; may_alias, like the intrinsics' types, because the packed buffers are plain
-// double arrays. (Templates take the width: attributes of a type template argument are lost.)
-template <int W>
-struct vec {
-  typedef double type __attribute__((vector_size(8 * W), may_alias));
-  typedef long long itype __attribute__((vector_size(8 * W), may_alias));
-};
+// Native vectors, aligned buffers, exp_parts and tanh_lanes: model/lanes.hpp.
+using lanes::double_buffer;
+using lanes::exp_parts;
+using lanes::splat;
+using lanes::tanh_lanes;
+using lanes::vec;
 
-#define ATTN_INLINE inline __attribute__((always_inline))
-
-// 64-byte aligned storage for the packed buffers (any vector width may read them).
-template <class T>
-struct aligned_allocator {
-  using value_type = T;
-  aligned_allocator() = default;
-  template <class U>
-  aligned_allocator(const aligned_allocator<U>&) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64)));
-  }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
-  bool operator==(const aligned_allocator&) const { return true; }
-};
-using double_buffer = std::vector<double, aligned_allocator<double>>;
-
-template <int W, class V = typename vec<W>::type>
-ATTN_INLINE V splat(double x) { return V{} + x; }
+#define ATTN_INLINE ATTN_LANES_INLINE
 
 template <int W, class V = typename vec<W>::type>
 ATTN_INLINE V vmax(V a, V b) { return a > b ? a : b; }
-
-// e^x = s (1 + q) with s = 2^k, q = e^r - 1, x = k ln2 + r, |r| <= ln2/2 (Cody-Waite reduction,
-// ln2 split so that k*ln2_hi is exact). q is the Taylor series to degree 13, whose remainder
-// is below 5e-18 on |r| <= 0.35, evaluated by Estrin's scheme (short dependency chains).
-// Valid for -708 <= x <= 0 (s is then a normal number).
-template <int W, class V = typename vec<W>::type>
-ATTN_INLINE void exp_parts(V x, V& s, V& q) {
-  using I = typename vec<W>::itype;
-  const double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
-  const V t = x * 1.4426950408889634 + shifter;
-  const V k = t - shifter;
-  const V r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  const V r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  // q / r = sum_{n=1}^{13} r^(n-1) / n!, in pairs, then quadruples, then octets.
-  const V a1 = 1.0 + r * 0.5, a3 = 1.0 / 6 + r * (1.0 / 24), a5 = 1.0 / 120 + r * (1.0 / 720),
-          a7 = 1.0 / 5040 + r * (1.0 / 40320), a9 = 1.0 / 362880 + r * (1.0 / 3628800),
-          a11 = 1.0 / 39916800 + r * (1.0 / 479001600);
-  const V b1 = a1 + r2 * a3, b5 = a5 + r2 * a7, b9 = a9 + r2 * a11;
-  const V d1 = b1 + r4 * b5, d9 = b9 + r4 * (1.0 / 6227020800.0);
-  q = r * (d1 + r8 * d9);
-  const I ki = (I)t - (I)splat<W>(shifter);  // k as an integer
-  s = (V)((ki + 1023) << 52);                 // 2^k
-}
 
 // e^x for x <= 0 (0 below -708; NaN stays NaN).
 template <int W, class V = typename vec<W>::type>
@@ -152,20 +107,6 @@ ATTN_INLINE V exp_nonpositive(V x) {
   V s, q;
   exp_parts<W>(tiny ? splat<W>(-708.0) : x, s, q);
   return tiny ? splat<W>(0.0) : s + s * q;
-}
-
-// tanh x = sign(x) (-e)/(2 + e) with e = expm1(-2|x|) = (s - 1) + s q: accurate to a few ulp,
-// relative, down to tiny |x| (there s = 1 and e = q exactly).
-template <int W, class V = typename vec<W>::type>
-ATTN_INLINE V tanh_lanes(V x) {
-  using I = typename vec<W>::itype;
-  const I sign = (I)x & (I)splat<W>(-0.0);
-  const V y = -2.0 * (V)((I)x & ~(I)splat<W>(-0.0));
-  const auto tiny = y < -708.0;
-  V s, q;
-  exp_parts<W>(tiny ? splat<W>(-708.0) : y, s, q);
-  const V e = tiny ? splat<W>(-1.0) : (s - 1.0) + s * q;
-  return (V)((I)(-e / (2.0 + e)) | sign);
 }
 
 // ---------------------------------------------------------------- packed parameters
@@ -547,83 +488,6 @@ kernel_choice chunk_kernel() {
   }
 }
 
-// ---------------------------------------------------------------- threads
-
-// A fixed team of worker threads that run the items of one parallel region; the calling thread
-// takes part as worker 0. Items are handed out dynamically; results must not depend on which
-// worker runs which item (each item writes only its own slot).
-class thread_team {
- public:
-  explicit thread_team(int threads) {
-    for (int w = 1; w < threads; ++w) pool_.emplace_back([this, w] { loop(w); });
-  }
-  ~thread_team() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    start_.notify_all();
-    for (auto& t : pool_) t.join();
-  }
-  int size() const { return static_cast<int>(pool_.size()) + 1; }
-
-  template <class F>
-  void run(int count, F& body) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      count_ = count;
-      next_.store(0);
-      ctx_ = &body;
-      call_ = [](void* ctx, int worker, int item) { (*static_cast<F*>(ctx))(worker, item); };
-      pending_ = static_cast<int>(pool_.size());
-      error_ = nullptr;
-      ++generation_;
-    }
-    start_.notify_all();
-    work(0);
-    std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, [&] { return pending_ == 0; });
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void work(int worker) {
-    for (int i; (i = next_.fetch_add(1)) < count_;) {
-      try {
-        call_(ctx_, worker, i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!error_) error_ = std::current_exception();
-      }
-    }
-  }
-  void loop(int worker) {
-    long seen = 0;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-      }
-      work(worker);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) done_.notify_one();
-    }
-  }
-
-  std::vector<std::thread> pool_;
-  std::mutex mu_;
-  std::condition_variable start_, done_;
-  long generation_ = 0;
-  bool stop_ = false;
-  int pending_ = 0, count_ = 0;
-  std::atomic<int> next_{0};
-  void* ctx_ = nullptr;
-  void (*call_)(void*, int, int) = nullptr;
-  std::exception_ptr error_;
-};
-
 }  // namespace
 
 // Everything the batched functions keep between calls.
@@ -632,7 +496,7 @@ struct transformer_workspace::batched_state {
   std::vector<packed_params> partial;  // per chunk gradient
   std::vector<double> partial_loss;    // per chunk sum of squared residuals
   std::vector<worker_buffers> workers;
-  std::unique_ptr<thread_team> team;
+  std::unique_ptr<lanes::thread_team> team;
 };
 
 transformer_workspace::batched_handle::batched_handle(batched_handle&& o) noexcept : p_(o.p_) {
@@ -650,18 +514,6 @@ transformer_workspace::batched_state* transformer_workspace::batched_handle::get
 }
 
 namespace {
-
-// Fixed partition of `count` positions: up to 32 chunks of at least 32 samples, fewer when the
-// per-chunk gradients would exceed 4M doubles (32 MB) together. Depends on count and the
-// model size only, never on the thread count.
-int chunk_count(Index count, std::size_t grad_doubles) {
-  Index K = std::clamp<Index>((count + 31) / 32, 1, 32);
-  if (grad_doubles > 0)
-    K = std::min<Index>(K, std::max<Index>(1, static_cast<Index>((std::size_t{1} << 22) / grad_doubles)));
-  return static_cast<int>(K);
-}
-
-Index chunk_begin(Index count, int K, int k) { return count * k / K; }
 
 // Packs phi (and phi - phi0) for the active kernel and runs `job` over its positions with
 // ws.threads threads. Gradient kinds leave the gradient (packed) in st.partial[0]; loss kinds
@@ -684,7 +536,7 @@ double run_batched(batch_job job, const transformer_params& phi, const transform
   job.P = &st.P;
   const bool grad = job.gradient();
   const packed_params& P = st.P;
-  const int K = chunk_count(job.count, grad ? P.v.size() : 0);
+  const int K = lanes::chunk_count(job.count, grad ? P.v.size() : 0);
   const int threads = K > 1 ? std::max(1, ws.threads) : 1;
   if (static_cast<int>(st.workers.size()) < threads) st.workers.resize(threads);
   for (int w = 0; w < threads; ++w) st.workers[w].size_for(job.d, job.T, P.nb, B);
@@ -698,12 +550,12 @@ double run_batched(batch_job job, const transformer_params& phi, const transform
   }
   st.partial_loss.assign(K, 0.0);
   if (threads > 1 && (!st.team || st.team->size() != threads))
-    st.team = std::make_unique<thread_team>(threads);
+    st.team = std::make_unique<lanes::thread_team>(threads);
   auto body = [&](int worker, int k) {
     packed_params* G = grad ? &st.partial[k] : nullptr;
     if (G) std::fill(G->v.begin(), G->v.end(), 0.0);
-    st.partial_loss[k] = kernel.fn(job, chunk_begin(job.count, K, k), chunk_begin(job.count, K, k + 1),
-                                   st.workers[worker], G);
+    st.partial_loss[k] = kernel.fn(job, lanes::chunk_begin(job.count, K, k),
+                                   lanes::chunk_begin(job.count, K, k + 1), st.workers[worker], G);
   };
   if (threads > 1) {
     st.team->run(K, body);

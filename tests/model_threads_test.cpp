@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <vector>
 
@@ -151,6 +152,52 @@ TEST(ModelThreads, KernelMatchesPlainLibmEvaluation) {
       EXPECT_NEAR(f(j), expect, 1e-14 * (1 + std::abs(expect))) << "scale " << scale;
       EXPECT_EQ(f(j), forward_one(p.phi, p.data, j, ws));  // per-sample path = batched path
     }
+  }
+}
+
+// The kernel's tanh, read through the model itself: d = T = m = 1, W = 0 (alpha = 1), U = c = 1,
+// so f(X) = tanh(x) exactly as the kernel evaluates it. Odd to the last bit (tanh(-x) = -tanh(x))
+// and within 8 ulp of std::tanh on [-400, 400], in every ISA. Regression: the sign mask was
+// built as splat(-0.0) = 0.0 + -0.0 = +0.0 (empty), so negative x went through e^(2|x|), not
+// odd to the bit and with overflowing exponent bits below x = -354.
+TEST(ModelThreads, KernelTanhIsOddAndAccurate) {
+  const int half = 40000, n = 2 * half + 1;  // x_j = (j - half) / 100: x_{n-1-j} = -x_j exactly
+  sequence_data data;
+  data.d = 1, data.T = 1, data.n = n;
+  data.X.resize(1, n);
+  for (int j = 0; j < n; ++j) data.X(0, j) = (j - half) * 0.01;
+  data.y = VectorXd::Zero(n);
+  transformer_params phi = transformer_params::zeros(1, 1);
+  phi.c(0) = 1.0;
+  phi.U(0, 0) = 1.0;
+  const kernel_isa initial = active_kernel_isa();
+  int isas = 0;
+  for (kernel_isa isa : {kernel_isa::generic, kernel_isa::avx2, kernel_isa::avx512}) {
+    if (!use_kernel_isa(isa)) continue;
+    ++isas;
+    transformer_workspace ws;
+    VectorXd f;
+    forward(phi, data, f, ws);
+    double worst = 0;
+    for (int j = 0; j < n; ++j) {
+      const double x = data.X(0, j);
+      ASSERT_TRUE(std::isfinite(f(j))) << kernel_isa_name(isa) << " x = " << x;
+      ASSERT_EQ(f(n - 1 - j), -f(j)) << kernel_isa_name(isa) << " x = " << x;
+      worst = std::max(worst, std::abs(f(j) - std::tanh(x)));
+    }
+    EXPECT_LT(worst, 8 * std::numeric_limits<double>::epsilon()) << kernel_isa_name(isa);
+    EXPECT_EQ(f(0), -1.0) << kernel_isa_name(isa);  // x = -400
+    EXPECT_EQ(f(n - 1), 1.0) << kernel_isa_name(isa);
+  }
+  use_kernel_isa(initial);
+  EXPECT_GE(isas, 1);
+  // Tiny arguments: relative accuracy (the per-sample path, forward_one).
+  transformer_workspace ws;
+  for (double x : {1e-300, 1e-20, 1e-8, 1e-3}) {
+    data.X(0, 0) = x;
+    EXPECT_NEAR(forward_one(phi, data, 0, ws), std::tanh(x), 4e-16 * x) << x;
+    data.X(0, 0) = -x;
+    EXPECT_NEAR(forward_one(phi, data, 0, ws), -std::tanh(x), 4e-16 * x) << -x;
   }
 }
 
