@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -170,5 +171,49 @@ class thread_team {
   void (*call_)(void*, int, int) = nullptr;
   std::exception_ptr error_;
 };
+
+// The fixed-chunk driver of the batched kernels: chunk k of K (a partition that does not
+// depend on the thread count) is computed by chunk_loss(worker, k), which returns the chunk's
+// loss and, when `gradient`, writes its gradient into partial[k].v (zeroed here first). The
+// chunk losses and gradients are then summed in chunk order, ((p_0 + p_1) + p_2) + ..., so
+// the result is bit-identical for any thread count. Returns the loss; the gradient is left
+// in partial[0].v. `team` is created (or resized) on demand when threads > 1.
+template <class Packed, class ChunkLoss>
+double run_chunks(int K, int threads, std::unique_ptr<thread_team>& team, std::vector<Packed>& partial,
+                  std::vector<double>& partial_loss, bool gradient, ChunkLoss&& chunk_loss) {
+  partial_loss.assign(K, 0.0);
+  if (threads > 1 && (!team || team->size() != threads)) team = std::make_unique<thread_team>(threads);
+  auto body = [&](int worker, int k) {
+    if (gradient) std::fill(partial[k].v.begin(), partial[k].v.end(), 0.0);
+    partial_loss[k] = chunk_loss(worker, k);
+  };
+  if (threads > 1) {
+    team->run(K, body);
+  } else {
+    for (int k = 0; k < K; ++k) body(0, k);
+  }
+  double loss_sum = 0;
+  for (int k = 0; k < K; ++k) loss_sum += partial_loss[k];  // chunk order
+  if (gradient && K > 1) {
+    // Entry by entry in chunk order; the entries are cut into slices that the workers share
+    // (any cut gives the same sums).
+    const std::size_t size = partial[0].v.size(), slice = 4096;
+    const int slices = static_cast<int>((size + slice - 1) / slice);
+    auto reduce = [&](int, int sl) {
+      const std::size_t e0 = sl * slice, e1 = std::min(size, e0 + slice);
+      double* total = partial[0].v.data();
+      for (int k = 1; k < K; ++k) {
+        const double* part = partial[k].v.data();
+        for (std::size_t e = e0; e < e1; ++e) total[e] += part[e];
+      }
+    };
+    if (threads > 1 && slices > 1) {
+      team->run(slices, reduce);
+    } else {
+      for (int sl = 0; sl < slices; ++sl) reduce(0, sl);
+    }
+  }
+  return loss_sum;
+}
 
 }  // namespace attnbound::model::lanes

@@ -548,42 +548,10 @@ double run_batched(batch_job job, const transformer_params& phi, const transform
       G.d = P.d, G.m = P.m, G.B = P.B, G.nb = P.nb;
     }
   }
-  st.partial_loss.assign(K, 0.0);
-  if (threads > 1 && (!st.team || st.team->size() != threads))
-    st.team = std::make_unique<lanes::thread_team>(threads);
-  auto body = [&](int worker, int k) {
-    packed_params* G = grad ? &st.partial[k] : nullptr;
-    if (G) std::fill(G->v.begin(), G->v.end(), 0.0);
-    st.partial_loss[k] = kernel.fn(job, lanes::chunk_begin(job.count, K, k),
-                                   lanes::chunk_begin(job.count, K, k + 1), st.workers[worker], G);
-  };
-  if (threads > 1) {
-    st.team->run(K, body);
-  } else {
-    for (int k = 0; k < K; ++k) body(0, k);
-  }
-  double loss_sum = 0;
-  for (int k = 0; k < K; ++k) loss_sum += st.partial_loss[k];  // chunk order
-  if (grad && K > 1) {
-    // total = ((p_0 + p_1) + p_2) + ... entry by entry, in chunk order; the entries are cut into
-    // slices that the workers share (any cut gives the same sums).
-    const std::size_t size = P.v.size(), slice = 4096;
-    const int slices = static_cast<int>((size + slice - 1) / slice);
-    auto reduce = [&](int, int sl) {
-      const std::size_t e0 = sl * slice, e1 = std::min(size, e0 + slice);
-      double* total = st.partial[0].v.data();
-      for (int k = 1; k < K; ++k) {
-        const double* part = st.partial[k].v.data();
-        for (std::size_t e = e0; e < e1; ++e) total[e] += part[e];
-      }
-    };
-    if (threads > 1 && slices > 1) {
-      st.team->run(slices, reduce);
-    } else {
-      for (int sl = 0; sl < slices; ++sl) reduce(0, sl);
-    }
-  }
-  return loss_sum;
+  return lanes::run_chunks(K, threads, st.team, st.partial, st.partial_loss, grad, [&](int worker, int k) {
+    return kernel.fn(job, lanes::chunk_begin(job.count, K, k), lanes::chunk_begin(job.count, K, k + 1),
+                     st.workers[worker], grad ? &st.partial[k] : nullptr);
+  });
 }
 
 void check_shapes(const transformer_params& phi, const sequence_data& data) {
