@@ -82,26 +82,13 @@ indrnn_params indrnn_symmetric_init(int d, int m, double u_abs, rng_t& rng) {
 
 namespace {
 
-// Parameters (or a gradient) packed per block of B neurons: vectors c, u, W_in(:, 0..d-1).
-struct packed_rnn {
-  int d = 0, m = 0, B = 1, nb = 0;
-  double_buffer v;
-  std::size_t stride() const { return (2 + static_cast<std::size_t>(d)) * B; }
-  double* block(int b) { return v.data() + b * stride(); }
-  const double* block(int b) const { return v.data() + b * stride(); }
-  void shape(int d_, int m_, int B_) {
-    d = d_, m = m_, B = B_, nb = (m + B - 1) / B;
-    v.assign(static_cast<std::size_t>(nb) * stride(), 0.0);  // keeps capacity
-  }
-  int lanes(int b) const { return std::min(B, m - b * B); }
-  // Entry e (0: c, 1: u, 2 + k: W_in(i, k)) of neuron i.
-  double& at(int i, std::size_t e) { return v[(i / B) * stride() + e * B + i % B]; }
-  double at(int i, std::size_t e) const { return v[(i / B) * stride() + e * B + i % B]; }
-};
+// Parameters (or a gradient) packed per block of B neurons: entry e of neuron i is
+// 0: c, 1: u, 2 + k: W_in(i, k).
+using packed_rnn = lanes::packed_blocks;
 
 void pack(const indrnn_params& phi, int B, packed_rnn& P) {
   const int d = phi.d(), m = phi.m();
-  P.shape(d, m, B);
+  P.shape(d, 2 + static_cast<std::size_t>(d), m, B);
   for (int i = 0; i < m; ++i) {
     P.at(i, 0) = phi.c(i);
     P.at(i, 1) = phi.u(i);
@@ -331,11 +318,7 @@ double run_batched(rnn_job job, const indrnn_params& phi, indrnn_workspace& ws) 
   for (int w = 0; w < threads; ++w) st.workers[w].size_for(job.T, P.nb, P.B);
   if (grad) {  // allocated here, on the calling thread; workers only write
     if (static_cast<int>(st.partial.size()) < K) st.partial.resize(K);
-    for (int k = 0; k < K; ++k) {
-      packed_rnn& G = st.partial[k];
-      if (G.v.size() != P.v.size()) G.v.resize(P.v.size());
-      G.d = P.d, G.m = P.m, G.B = P.B, G.nb = P.nb;
-    }
+    for (int k = 0; k < K; ++k) st.partial[k].shape_like(P);
   }
   return lanes::run_chunks(K, threads, st.team, st.partial, st.partial_loss, grad, [&](int worker, int k) {
     return kernel.fn(job, lanes::chunk_begin(job.count, K, k), lanes::chunk_begin(job.count, K, k + 1),

@@ -43,6 +43,31 @@ struct aligned_allocator {
 };
 using double_buffer = std::vector<double, aligned_allocator<double>>;
 
+// Per-unit parameters (heads, neurons) or their gradient packed in blocks of B units, B the
+// vector width of the kernel that reads them: block b holds `entries` vectors of B doubles,
+// lane l being unit bB + l; lanes past m are zero. Each model names its entries.
+struct packed_blocks {
+  int d = 0, m = 0, B = 1, nb = 0;
+  std::size_t entries = 0;  // doubles per unit
+  double_buffer v;
+  std::size_t stride() const { return entries * B; }  // doubles per block
+  double* block(int b) { return v.data() + b * stride(); }
+  const double* block(int b) const { return v.data() + b * stride(); }
+  void shape(int d_, std::size_t entries_, int m_, int B_) {
+    d = d_, entries = entries_, m = m_, B = B_, nb = (m + B - 1) / B;
+    v.assign(static_cast<std::size_t>(nb) * stride(), 0.0);  // keeps capacity
+  }
+  // The shape of `o` without its values (v is resized, not cleared).
+  void shape_like(const packed_blocks& o) {
+    d = o.d, entries = o.entries, m = o.m, B = o.B, nb = o.nb;
+    if (v.size() != o.v.size()) v.resize(o.v.size());
+  }
+  int lanes(int b) const { return std::min(B, m - b * B); }
+  // Entry e of unit i.
+  double& at(int i, std::size_t e) { return v[(i / B) * stride() + e * B + i % B]; }
+  double at(int i, std::size_t e) const { return v[(i / B) * stride() + e * B + i % B]; }
+};
+
 template <int W, class V = typename vec<W>::type>
 ATTN_LANES_INLINE V splat(double x) { return V{} + x; }
 

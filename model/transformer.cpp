@@ -114,28 +114,13 @@ ATTN_INLINE V exp_nonpositive(V x) {
 // phi in head blocks of B heads (B = the vector width of the kernel that reads it): block b is
 // the entries [c | U_0..U_{d-1} | W_00 W_01 .. W_{d-1,d-1}], each B doubles, lane l = head
 // bB + l; W_rk = (W_i)_{rk}. Lanes past m are zero.
-struct packed_params {
-  int d = 0, m = 0, B = 1, nb = 0;
-  double_buffer v;
-  std::size_t stride() const {  // doubles per block
-    return (1 + static_cast<std::size_t>(d) + static_cast<std::size_t>(d) * d) * B;
-  }
-  double* block(int b) { return v.data() + b * stride(); }
-  const double* block(int b) const { return v.data() + b * stride(); }
-  void shape(int d_, int m_, int B_) {
-    d = d_, m = m_, B = B_, nb = (m + B - 1) / B;
-    v.assign(static_cast<std::size_t>(nb) * stride(), 0.0);  // keeps capacity
-  }
-  int lanes(int b) const { return std::min(B, m - b * B); }
-  // Entry e (0: c, 1 + r: U_r, 1 + d + r d + k: W_rk) of head i.
-  double& at(int i, std::size_t e) { return v[(i / B) * stride() + e * B + i % B]; }
-  double at(int i, std::size_t e) const { return v[(i / B) * stride() + e * B + i % B]; }
-};
+// Entry e of head i: 0: c, 1 + r: U_r, 1 + d + r d + k: W_rk.
+using packed_params = lanes::packed_blocks;
 
 // Packs phi (or phi - phi0 when `minus` is given) in blocks of B heads.
 void pack(const transformer_params& phi, const transformer_params* minus, int B, packed_params& P) {
   const int d = phi.d(), m = phi.m();
-  P.shape(d, m, B);
+  P.shape(d, 1 + static_cast<std::size_t>(d) + static_cast<std::size_t>(d) * d, m, B);
   for (int i = 0; i < m; ++i) {
     P.at(i, 0) = phi.c(i) - (minus ? minus->c(i) : 0.0);
     for (int r = 0; r < d; ++r) P.at(i, 1 + r) = phi.U(r, i) - (minus ? minus->U(r, i) : 0.0);
@@ -542,11 +527,7 @@ double run_batched(batch_job job, const transformer_params& phi, const transform
   for (int w = 0; w < threads; ++w) st.workers[w].size_for(job.d, job.T, P.nb, B);
   if (grad) {  // buffers are allocated here, on the calling thread; workers only write
     if (static_cast<int>(st.partial.size()) < K) st.partial.resize(K);
-    for (int k = 0; k < K; ++k) {
-      packed_params& G = st.partial[k];
-      if (G.v.size() != P.v.size()) G.v.resize(P.v.size());
-      G.d = P.d, G.m = P.m, G.B = P.B, G.nb = P.nb;
-    }
+    for (int k = 0; k < K; ++k) st.partial[k].shape_like(P);
   }
   return lanes::run_chunks(K, threads, st.team, st.partial, st.partial_loss, grad, [&](int worker, int k) {
     return kernel.fn(job, lanes::chunk_begin(job.count, K, k), lanes::chunk_begin(job.count, K, k + 1),
