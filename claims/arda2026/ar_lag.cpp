@@ -56,7 +56,7 @@ claim ar_lag() {
   };
   c.estimate_bytes = [](const param_values& p) {
     const double T = p.max("Ls") + 1, n = p.get("n"), m = p.get("m"), d = 17;
-    return 8.0 * d * T * n * 3 + 8.0 * (4 * T * m + 3 * 2048 * m + 8 * (d * d * m + d * m + m));
+    return recurrent_problem_bytes(d, T, n, m, 3);
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;

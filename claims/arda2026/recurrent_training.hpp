@@ -43,6 +43,13 @@ recurrent_run train_transformer(const model::transformer_params& phi0,
                                 const model::sequence_data& train,
                                 const model::sequence_data* val, const gd_setup& setup);
 
+/// Rough peak bytes of one recurrent run: `datasets` copies of n windows of T tokens of
+/// dimension d (the AR data sets held at once), plus the models' parameters, gradients and
+/// workspaces at width m.
+inline double recurrent_problem_bytes(double d, double T, double n, double m, int datasets) {
+  return 8.0 * d * T * n * datasets + 8.0 * (4 * T * m + 3 * 2048 * m + 8 * (d * d * m + d * m + m));
+}
+
 /// The AR(L) series of replicate `replicate` under `seed` (long enough for n windows ending at
 /// first_target + n - 1).
 std::vector<double> ar_series_for(const model::ar_options& o, int length, std::uint64_t seed,

@@ -64,7 +64,7 @@ claim rnn_contrast() {
   };
   c.estimate_bytes = [](const param_values& p) {
     const double T = p.max("Ts"), n = p.get("n"), m = p.get("m"), d = 17;
-    return 8.0 * d * T * n * 2 + 8.0 * (4 * T * m + 3 * 2048 * m + 8 * (d * d * m + d * m + m));
+    return recurrent_problem_bytes(d, T, n, m, 2);
   };
   c.run = [](const run_context& ctx) {
     namespace bc = bounds::cayci2024;
