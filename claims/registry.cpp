@@ -1,3 +1,5 @@
+#include "claims/ahn2023/identities.hpp"
+#include "claims/ahn2023/phenomena.hpp"
 #include "claims/arda2026/claims.hpp"
 #include "claims/claim.hpp"
 
@@ -7,6 +9,8 @@ const std::vector<claim>& registry() {
   static const std::vector<claim> all = [] {
     std::vector<claim> v;
     for (auto& c : arda2026::all_claims()) v.push_back(std::move(c));
+    for (auto& c : ahn2023::identity_claims()) v.push_back(std::move(c));
+    for (auto& c : ahn2023::phenomena_claims()) v.push_back(std::move(c));
     return v;
   }();
   return all;
