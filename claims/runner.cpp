@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 
 #include "reports/results.hpp"
@@ -108,7 +110,21 @@ nlohmann::json execute(const claim& c, const param_values& params, const check_o
   return j;
 }
 
+/// The process's peak resident set (bytes) and CPU time (user + system, seconds, all
+/// threads) so far: getrusage(RUSAGE_SELF). Like the wall time, they depend on the machine and
+/// on --jobs, so they are document fields and never part of a claim's result.
+struct process_usage {
+  double peak_rss_bytes = 0, cpu_seconds = 0;
+};
+process_usage usage_now() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return {1024.0 * static_cast<double>(u.ru_maxrss), sec(u.ru_utime) + sec(u.ru_stime)};  // ru_maxrss is in KiB on Linux
+}
+
 nlohmann::json document(const check_options& opt, nlohmann::json claims_json, double seconds) {
+  const process_usage usage = usage_now();
   nlohmann::json summary = {{"holds", 0}, {"violated", 0}, {"inconclusive", 0}, {"vacuous", 0},
                             {"errors", 0}, {"total", claims_json.size()}};
   for (const auto& c : claims_json) {
@@ -126,6 +142,8 @@ nlohmann::json document(const check_options& opt, nlohmann::json claims_json, do
           {"claims_glob", opt.claims_glob},
           {"started_utc", stamp},
           {"wall_seconds", seconds},
+          {"cpu_seconds", usage.cpu_seconds},
+          {"peak_rss_bytes", usage.peak_rss_bytes},
           {"libraries", reports::library_versions()},
           {"summary", summary},
           {"claims", std::move(claims_json)}};

@@ -109,10 +109,12 @@ void print_summary(const nlohmann::json& results) {
     std::cerr << fmt::format("{:<12} {:<34} {}\n", c.at("verdict").get<std::string>(),
                              c.at("id").get<std::string>(), c.at("summary").get<std::string>());
   const auto& s = results.at("summary");
-  std::cerr << fmt::format("{} claims: {} hold, {} violated, {} inconclusive, {} vacuous ({:.1f} s)\n",
+  std::cerr << fmt::format("{} claims: {} hold, {} violated, {} inconclusive, {} vacuous ({:.1f} s wall, {:.1f} s CPU, "
+                           "peak memory {:.0f} MiB)\n",
                            s.at("total").get<int>(), s.at("holds").get<int>(), s.at("violated").get<int>(),
                            s.at("inconclusive").get<int>(), s.at("vacuous").get<int>(),
-                           results.value("wall_seconds", 0.0));
+                           results.value("wall_seconds", 0.0), results.value("cpu_seconds", 0.0),
+                           results.value("peak_rss_bytes", 0.0) / (1024.0 * 1024.0));
 }
 
 /// Compares `results` with a baseline, records the comparison in results["baseline"] (so

@@ -251,6 +251,9 @@ std::string html_report(const json& r, const plot_set& plots) {
                    html_escape(str(r, "profile")), html_escape(r.at("seed").dump()), r.value("jobs", 1),
                    r.value("wall_seconds", 0.0), html_escape(str(r, "started_utc")),
                    html_escape(str(r, "attnbound_version")), html_escape(str(r, "schema")));
+  if (r.contains("cpu_seconds") && r.contains("peak_rss_bytes"))
+    h << fmt::format(" · CPU time {:.1f} s · peak memory {:.0f} MiB", r.value("cpu_seconds", 0.0),
+                     r.value("peak_rss_bytes", 0.0) / (1024.0 * 1024.0));
   if (r.contains("libraries") && r.at("libraries").is_object()) {
     h << "<br>Libraries:";
     bool first = true;

@@ -69,7 +69,11 @@ std::string markdown_report(const json& r, const plot_set* plots) {
                     str(r, "profile"), r.at("seed").dump(), count(s, "total"), count(s, "holds"),
                     count(s, "violated"), count(s, "inconclusive"), count(s, "vacuous"));
   if (count(s, "errors") > 0) md << fmt::format(" ({} with an internal error)", count(s, "errors"));
-  md << fmt::format(". Wall time {:.1f} s.\n\n", r.value("wall_seconds", 0.0));
+  md << fmt::format(". Wall time {:.1f} s", r.value("wall_seconds", 0.0));
+  if (r.contains("cpu_seconds") && r.contains("peak_rss_bytes"))
+    md << fmt::format(", CPU time {:.1f} s, peak memory {:.0f} MiB", r.value("cpu_seconds", 0.0),
+                      r.value("peak_rss_bytes", 0.0) / (1024.0 * 1024.0));
+  md << ".\n\n";
   md << fmt::format("attnbound {}, results schema `{}`, started {}, {} thread(s).", str(r, "attnbound_version"),
                     str(r, "schema"), str(r, "started_utc"), r.value("jobs", 1));
   if (r.contains("libraries") && r.at("libraries").is_object()) {
