@@ -2,8 +2,16 @@
 
 #include <mpfr.h>
 
+#include <sstream>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
+#include "bounds/ahn2023/multistep_gd.hpp"
+#include "bounds/ahn2023/one_layer.hpp"
+#include "bounds/ahn2023/relu_attention.hpp"
+#include "bounds/ahn2023/von_oswald.hpp"
+#include "bounds/ahn2023/zfb_test_length.hpp"
 #include "bounds/arda2026/all_terms.hpp"
 #include "bounds/arda2026/required_width.hpp"
 #include "bounds/cayci2024/gradient.hpp"
@@ -98,6 +106,158 @@ nlohmann::json cayci2024_terms(const param_values& p, unsigned digits) {
   return {{"terms", terms}, {"labels", labels}};
 }
 
+
+// ---- Ahn et al. 2023 / von Oswald et al. / Zhang-Frei-Bartlett (bounds/ahn2023, NOTES.md) ----
+namespace ah = attnbound::bounds::ahn2023;
+
+std::vector<mp_real> mp_list(const std::string& text) {
+  std::vector<mp_real> v;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) v.emplace_back(item);
+  return v;
+}
+
+/// Runs a bounds/ahn2023 evaluation; a domain error of the closed forms is bad input (exit 2).
+template <class F>
+nlohmann::json ahn2023_guarded(const std::string& id, F&& f) {
+  try {
+    return f();
+  } catch (const std::domain_error& e) {
+    throw bad_input(id + ": " + e.what());
+  }
+}
+
+/// Eigenvalues of Sigma: the listed (distinct) values, padded with 1 up to d. Parameter lists
+/// cannot repeat a value, so repeated unit eigenvalues come from the padding: the [AHN-a]
+/// spectrum (1,1,0.25,0.0625,1) is d=5, eigenvalues=0.25,0.0625 (the loss depends on the
+/// multiset only).
+std::vector<mp_real> spectrum(const std::string& id, const param_values& p) {
+  const int d = p.get_int("d");
+  auto lam = mp_list(p.text.at("eigenvalues"));
+  if (static_cast<int>(lam.size()) > d)
+    throw bad_input(fmt::format("{}: {} eigenvalues listed but d={}", id, lam.size(), d));
+  while (static_cast<int>(lam.size()) < d) lam.emplace_back(1);
+  return lam;
+}
+
+const char* kLossNoHalf = "loss E(y_hat - y)^2 without 1/2 ([ZFB]/[VO] values with 1/2 are half of this)";
+
+std::vector<param_spec> ahn2023_one_layer_params() {
+  using K = param_kind;
+  return {{"d", K::integer, "5", "5", 1, 1e6, "covariate dimension"},
+          {"n", K::integer, "20", "20", 1, 1e9, "context pairs n (Setting 1: 20, Setting 2: 5)"},
+          {"eigenvalues", K::real_list, "1", "1", 1e-12, 1e12,
+           "distinct eigenvalues of Sigma, padded with 1 up to d (Gaussian covariates; [AHN-a]: "
+           "d=5, eigenvalues=0.25,0.0625)"}};
+}
+
+nlohmann::json ahn2023_one_layer_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int n = p.get_int("n");
+  const auto lam = spectrum("ahn2023.one-layer", p);
+  nlohmann::json terms, labels;
+  terms["f_star"] = sig_digits(ah::theorem1_loss(lam, n), digits);
+  labels["f_star"] = std::string("derived (spec 2.1, MC-verified): sum_i l_i (l_i + T)/((n+1) l_i + T) at "
+                                 "Theorem 1's exact minimizer; ") + kLossNoHalf;
+  mp_real tr(0);
+  for (const auto& l : lam) tr += l;
+  terms["f_zero"] = sig_digits(tr, digits);
+  labels["f_zero"] = "exact: loss of predicting 0 (= tr Sigma)";
+  const auto gi = ah::theorem1_gamma_inverse(lam, n);
+  for (std::size_t i = 0; i < gi.size(); ++i) {
+    const std::string k = "q_star_" + std::to_string(i + 1);
+    terms[k] = sig_digits(mp_real(-gi[i]), digits);
+    labels[k] = "exact (Theorem 1): eigenvalue " + std::to_string(i + 1) +
+                " of Q* = -Gamma_n^{-1} (code parameterization), -n/((n+1) l_i + T)";
+  }
+  return {{"terms", terms}, {"labels", labels}};
+}
+
+std::vector<param_spec> ahn2023_law_params() {
+  using K = param_kind;
+  return {{"d", K::integer, "5", "5", 1, 1e6, "covariate dimension"},
+          {"n", K::integer, "20", "20", 1, 1e9, "context pairs"},
+          {"k", K::real, "0.1", "0.1", 1e-12, 1e12, "shape of r^2 ~ Gamma(k, theta) (Setting 3: 0.1)"},
+          {"theta", K::real, "10", "10", 1e-12, 1e12, "scale of r^2 ~ Gamma(k, theta) (Setting 3: 10)"},
+          {"a", K::real, "1", "1", 1e-12, 1e12, "cube U(-a,a)^d ([VO] paper 1, code 0.5)"}};
+}
+
+nlohmann::json ahn2023_law_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int d = p.get_int("d"), n = p.get_int("n");
+  const mp_real k(p.text.at("k")), theta(p.text.at("theta")), a(p.text.at("a"));
+  const auto sph = ah::one_layer_optimum_for(ah::sphere_moments<mp_real>(d), n);
+  const auto gam = ah::one_layer_optimum_for(ah::radial_gamma_moments<mp_real>(d, k, theta), n);
+  const auto cub = ah::one_layer_optimum_for(ah::cube_moments<mp_real>(d, a), n);
+  const std::string der = "derived (spec 2.2, MC-verified): f* = tr Sigma - tr(G^{-1} Sigma^3), G = K4/n + (n-1)/n Sigma^2; ";
+  nlohmann::json terms = {{"f_star_sphere", sig_digits(sph.loss, digits)},
+                          {"q_star_sphere", sig_digits(mp_real(-sph.C_star(0, 0)), digits)},
+                          {"f_star_gamma", sig_digits(gam.loss, digits)},
+                          {"q_star_gamma", sig_digits(mp_real(-gam.C_star(0, 0)), digits)},
+                          {"f_star_cube", sig_digits(cub.loss, digits)},
+                          {"eta_star_cube", sig_digits(cub.C_star(0, 0), digits)}};
+  nlohmann::json labels = {
+      {"f_star_sphere", der + "x ~ Unif(S^{d-1}); " + kLossNoHalf},
+      {"q_star_sphere", "derived (spec 2.2): Q* = q I for the sphere"},
+      {"f_star_gamma", der + "x = r u, r^2 ~ Gamma(k, theta); " + kLossNoHalf},
+      {"q_star_gamma", "derived (spec 2.2): Q* = q I for the gamma radial law"},
+      {"f_star_cube", der + "[VO] x ~ U(-a,a)^d; " + kLossNoHalf},
+      {"eta_star_cube", "derived (spec 2.2/2.5): optimal one-step GD step size of the [VO] construction"}};
+  return {{"terms", terms}, {"labels", labels}};
+}
+
+std::vector<param_spec> ahn2023_multistep_params() {
+  using K = param_kind;
+  return {{"d", K::integer, "5", "5", 1, 1e6, "covariate dimension"},
+          {"n", K::integer, "20", "20", 1, 1e9, "context pairs"},
+          {"L", K::integer, "2", "2", 1, 2, "GD steps = sparse layers (only 1, 2: L >= 3 needs m_5, m_6)"}};
+}
+
+nlohmann::json ahn2023_multistep_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int d = p.get_int("d"), n = p.get_int("n"), L = p.get_int("L");
+  const auto o = ah::multistep_gd_optimum<mp_real>(d, n, L);
+  nlohmann::json terms = {{"f_star", sig_digits(o.loss, digits)}};
+  nlohmann::json labels = {{"f_star", std::string("derived (spec 2.4, MC-verified): min over scalar steps of "
+                                                  "E tr p(S)^2 = 1/(H^{-1})_00, H_ij = m_{i+j} (Wishart moments); "
+                                                  "an upper bound on the trained L-layer loss; ") + kLossNoHalf}};
+  for (std::size_t l = 0; l < o.steps.size(); ++l) {
+    const std::string key = "step_" + std::to_string(l + 1);
+    terms[key] = sig_digits(o.steps[l], digits);
+    labels[key] = "derived (spec 2.4): optimal GD step a_" + std::to_string(l + 1) + " (ascending; order irrelevant)";
+  }
+  terms["theorem5_q0"] = sig_digits(ah::theorem5_q0<mp_real>(d, n), digits);
+  labels["theorem5_q0"] = "exact (Theorem 5, formula from secondary copies): ReLU-attention one-layer Q_0 = q [[I,0],[0,0]]";
+  return {{"terms", terms}, {"labels", labels}};
+}
+
+std::vector<param_spec> zhang2024_params() {
+  using K = param_kind;
+  return {{"N", K::integer, "20", "20", 1, 1e9, "training prompt length"},
+          {"M", K::integer, "100", "100", 1, 1e12, "test prompt length"},
+          {"d", K::integer, "5", "5", 1, 1e6, "covariate dimension"},
+          {"eigenvalues", K::real_list, "1", "1", 1e-12, 1e12, "distinct eigenvalues of Lambda, padded with 1 up to d"}};
+}
+
+nlohmann::json zhang2024_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int N = p.get_int("N"), M = p.get_int("M");
+  const auto lam = spectrum("zhang2024.test-length", p);
+  nlohmann::json terms = {{"R", sig_digits(ah::zfb_test_error(lam, N, M), digits)},
+                          {"R_limit", sig_digits(ah::zfb_test_error_limit(lam, N), digits)},
+                          {"R_train_length", sig_digits(ah::zfb_test_error(lam, N, N), digits)},
+                          {"corollary43", sig_digits(ah::zfb_corollary43_bound(lam, N, M), digits)}};
+  nlohmann::json labels = {
+      {"R", std::string("derived (spec 2.6, MC-verified): exact noiseless test error at length M of the "
+                        "Theorem 4.1 model trained at length N; ") + kLossNoHalf},
+      {"R_limit", "derived (spec 2.6): lim_{M -> inf} R(N, M) = Theta(1/N^2)"},
+      {"R_train_length", "derived: R(N, N) = Theorem 1's f*"},
+      {"corollary43", "reconstructed symbols ([ZFB] Corollary 4.3, no 1/2): (d+1) tr L/M + (tr L + 2d tr L + "
+                      "tr(L^{-1}) (tr L)^2)/N^2 >= R"}};
+  return {{"terms", terms}, {"labels", labels}};
+}
+
 }  // namespace
 
 std::vector<param_spec> arda2026_bound_params() {
@@ -162,6 +322,34 @@ const std::vector<bound_entry>& bound_registry() {
                  "constant alpha, Lambda_T = sum_{k<T} alpha^k, its regime and the grad_u bounds",
                  "reconstructed", cayci2024_bound_params(),
                  [](const param_values& p, unsigned digits) { return cayci2024_terms(p, digits); }});
+    e.push_back({"ahn2023.one-layer",
+                 "Ahn et al. 2023a Theorem 1: one-layer linear attention optimum f* and Q* = -Gamma_n^{-1}, "
+                 "Gaussian covariates with the given eigenvalues, w ~ N(0, I)",
+                 "reconstructed", ahn2023_one_layer_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return ahn2023_guarded("ahn2023.one-layer", [&] { return ahn2023_one_layer_terms(p, digits); });
+                 }});
+    e.push_back({"ahn2023.one-layer-law",
+                 "Ahn et al. 2023 / [VO] (spec 2.2): one-layer optimum for the sphere, the gamma radial law "
+                 "(Setting 3) and the [VO] cube",
+                 "reconstructed", ahn2023_law_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return ahn2023_guarded("ahn2023.one-layer-law", [&] { return ahn2023_law_terms(p, digits); });
+                 }});
+    e.push_back({"ahn2023.multistep-gd",
+                 "Ahn et al. 2023a (spec 2.4): optimal L-step GD (sparse L-layer model, scalar steps) loss and "
+                 "steps for x, w ~ N(0, I), L = 1, 2; Theorem 5's ReLU Q_0",
+                 "reconstructed", ahn2023_multistep_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return ahn2023_guarded("ahn2023.multistep-gd", [&] { return ahn2023_multistep_terms(p, digits); });
+                 }});
+    e.push_back({"zhang2024.test-length",
+                 "Zhang, Frei, Bartlett 2024 (spec 2.6): test error R(N, M) of the trained one-layer model, its "
+                 "M -> infinity limit and the Corollary 4.3 bound",
+                 "reconstructed", zhang2024_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return ahn2023_guarded("zhang2024.test-length", [&] { return zhang2024_terms(p, digits); });
+                 }});
     return e;
   }();
   return entries;
