@@ -7,6 +7,9 @@
 //   teacher_labels  spec 5.1's Monte Carlo labels (n = 4000, pool P = 1024): model/teacher_student's
 //                   teacher_labels (the draws as heads of the batched kernel's
 //                   directional_derivative), 1 and 2 threads
+//   Lsa*            the ahn2023 linear-attention model at the training claims' size (B = 1000
+//                   prompts, d = 5, n = 20, L = 3, code parameterization): loss and gradient
+//                   (linear and ReLU attention, 1 and 2 threads), one Hessian-vector product
 //   long_T          Transformer and IndRNN gradients at m = 64, n = 4000 over T (the recurrent
 //                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag); the
 //                   IndRNN also with 2 threads
@@ -19,7 +22,9 @@
 #include <tuple>
 #include <vector>
 
+#include "model/icl_prompts.hpp"
 #include "model/indrnn.hpp"
+#include "model/linear_attention.hpp"
 #include "model/projgd.hpp"
 #include "model/rng.hpp"
 #include "model/teacher_student.hpp"
@@ -204,6 +209,47 @@ void BM_teacher_labels(benchmark::State& state) {
   state.counters["pairs/s"] = benchmark::Counter(double(P) * kN, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+
+// ahn2023 LSA model, Setting 1 at the size of the training claims: B = 1000, d = 5, n = 20.
+struct lsa_setup {
+  icl::prompt_batch batch;
+  Eigen::VectorXd theta, v;
+};
+const lsa_setup& get_lsa(int L) {
+  static std::map<int, lsa_setup> cache;
+  auto it = cache.find(L);
+  if (it != cache.end()) return it->second;
+  lsa_setup s;
+  rng_t rng = make_rng(13, "bench-lsa", {static_cast<std::uint64_t>(L)});
+  icl::prompt_options o;
+  s.batch = icl::draw_prompts(o, 1000, rng);
+  const icl::lsa_model m{5, L, icl::parameterization::code, icl::attention::linear};
+  s.theta = icl::initial_parameters(m, rng, 0.2);
+  s.v = icl::initial_parameters(m, rng, 1.0);
+  return cache.emplace(L, std::move(s)).first->second;
+}
+
+// args: L, threads, relu (0/1)
+void BM_LsaGradient(benchmark::State& state) {
+  const int L = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
+  const icl::lsa_model m{5, L, icl::parameterization::code,
+                         state.range(2) ? icl::attention::relu : icl::attention::linear};
+  const lsa_setup& s = get_lsa(L);
+  Eigen::VectorXd g;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(icl::loss_and_gradient(m, s.theta, s.batch, g, threads));
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["prompts/s"] = benchmark::Counter(1000.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_LsaHessianVector(benchmark::State& state) {
+  const int L = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
+  const icl::lsa_model m{5, L, icl::parameterization::code, icl::attention::linear};
+  const lsa_setup& s = get_lsa(L);
+  for (auto _ : state) benchmark::DoNotOptimize(icl::hessian_vector(m, s.theta, s.batch, s.v, threads));
+}
+
 void widths_threads(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "threads"});
   for (int threads : {1, 2})
@@ -218,6 +264,8 @@ BENCHMARK(BM_gradient_isa)->ArgNames({"m", "isa"})->ArgsProduct({{8, 64, 256}, {
 BENCHMARK(BM_teacher_labels)->ArgNames({"P", "threads"})->Args({1024, 1})->Args({1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_transformer_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_indrnn_gradient_T)->ArgNames({"T", "threads"})->ArgsProduct({{16, 128}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LsaGradient)->ArgNames({"L", "threads", "relu"})->Args({3, 1, 0})->Args({3, 2, 0})->Args({3, 1, 1})->Args({6, 1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LsaHessianVector)->ArgNames({"L", "threads"})->Args({3, 1})->Args({3, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -12,9 +12,10 @@
 //            dZ = G + K^T G, dZ_c += (dC + dC^T) Z_c;
 //   relu   : dA = V^T G, dP += G A^T Z_c^T / n, dS = dA .* [S > 0], dQ += Z_c dS Z^T,
 //            dZ = G + Q^T Z_c dS, dZ_c += P^T G A^T / n + Q Z dS^T.
-// The kernel is a template on the scalar: double for f and grad f, and the forward-mode dual
-// Eigen::AutoDiffScalar<Matrix<double,1,1>> seeded with theta' = theta + s v for the exact
-// Hessian-vector product H v = d/ds grad f(theta + s v) |_{s=0}.
+// The exact Hessian-vector product H v = d/ds grad f(theta + s v) |_{s=0} is forward-mode
+// differentiation of this forward and backward pass (every product X Y gets the tangent
+// tX Y + X tY, the ReLU mask is kept), written out next to the value code; the tests check it
+// against central differences and against a nested-autodiff Hessian of a naive pass.
 //
 // Bit-identical for any thread count: prompts are cut into the fixed chunks of
 // lanes::chunk_count (batch size and model size only), summed in prompt order inside a chunk,
@@ -24,7 +25,6 @@
 #include "model/linear_attention.hpp"
 
 #include <boost/random/normal_distribution.hpp>
-#include <unsupported/Eigen/AutoDiff>
 
 #include <algorithm>
 #include <cmath>
@@ -42,7 +42,6 @@ namespace {
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
-using dual = Eigen::AutoDiffScalar<Eigen::Matrix<double, 1, 1>>;
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("linear_attention: " + what); }
 
@@ -120,107 +119,215 @@ void fold(const lsa_model& model, const double* full, VectorXd& out) {
   }
 }
 
-inline double value_of(double x) { return x; }
-inline double value_of(const dual& x) { return x.value(); }
-inline double tangent_of(const dual& x) { return x.derivatives()(0); }
-
 // Per-worker scratch for one prompt at a time (sized once per shape: no allocation per prompt).
-template <class S>
+// The t* members are the tangents of the Hessian-vector product (theta' = theta + s v).
 struct prompt_work {
-  using M = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+  using M = MatrixXd;
   int D = 0, n = 0, L = -1;
+  bool tangents = false;
   std::vector<M> Z;             // Z_0 .. Z_L, D x (n+1)
   std::vector<M> C, PC, K;      // linear: D x D per layer (K already / n)
   std::vector<M> QZ, Sc, A, V;  // relu: D x T, n x T, n x T, D x n (V already / n)
-  M G, Gprev, dK, dPC, dC, dA, dS, dV, ZdS;
-  std::vector<M> accP, accQ;    // chunk sums of df/dP_full, df/dQ_full
+  M G, Gprev, dK, dPC, dC, dCs, dA, dS, dV, ZdS;
+  std::vector<M> accP, accQ;    // chunk sums of df/dP_full, df/dQ_full (or their tangents)
+  // tangents
+  std::vector<M> tZ, tC, tPC, tK, tQZ, tA, tV;
+  M tG, tGprev, tdK, tdPC, tdC, tdCs, tdA, tdS, tdV, tZdS, X;
 
-  void shape(int D_, int n_, int L_, attention act) {
-    if (D == D_ && n == n_ && L == L_) return;
-    D = D_, n = n_, L = L_;
+  void shape(int D_, int n_, int L_, bool tangents_) {
+    if (D == D_ && n == n_ && L == L_ && tangents == tangents_) return;
+    D = D_, n = n_, L = L_, tangents = tangents_;
     const int T = n + 1;
     Z.assign(L + 1, M(D, T));
     accP.assign(L, M(D, D));
     accQ.assign(L, M(D, D));
     C.assign(L, M(D, D)), PC.assign(L, M(D, D)), K.assign(L, M(D, D));
     QZ.assign(L, M(D, T)), Sc.assign(L, M(n, T)), A.assign(L, M(n, T)), V.assign(L, M(D, n));
-    G.resize(D, T), Gprev.resize(D, T), dK.resize(D, D), dPC.resize(D, D), dC.resize(D, D);
+    G.resize(D, T), Gprev.resize(D, T), dK.resize(D, D), dPC.resize(D, D), dC.resize(D, D), dCs.resize(D, D);
     dA.resize(n, T), dS.resize(n, T), dV.resize(D, n), ZdS.resize(D, T);
+    if (!tangents) return;
+    tZ.assign(L + 1, M(D, T));
+    tC.assign(L, M(D, D)), tPC.assign(L, M(D, D)), tK.assign(L, M(D, D));
+    tQZ.assign(L, M(D, T)), tA.assign(L, M(n, T)), tV.assign(L, M(D, n));
+    tG.resize(D, T), tGprev.resize(D, T), tdK.resize(D, D), tdPC.resize(D, D), tdC.resize(D, D), tdCs.resize(D, D);
+    tdA.resize(n, T), tdS.resize(n, T), tdV.resize(D, n), tZdS.resize(D, T), X.resize(D, D);
   }
 };
 
-template <class S>
-using mat_t = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+// The weights and, for Hessian-vector products, their tangents (empty otherwise).
+struct weights {
+  std::vector<MatrixXd> P, Q, tP, tQ;
+  bool tangents() const { return !tP.empty(); }
+};
 
-// Forward pass of prompt b into w.Z; returns the residual [Z_L]_{d, n} + y_q.
-template <class S>
-S forward_prompt(const lsa_model& model, const std::vector<mat_t<S>>& P, const std::vector<mat_t<S>>& Q,
-                 const prompt_batch& batch, int b, prompt_work<S>& w) {
+// Forward pass of prompt b into w.Z (and w.tZ); returns the residual r = [Z_L]_{d, n} + y_q and
+// its tangent in *tr.
+double forward_prompt(const lsa_model& model, const weights& wt, const prompt_batch& batch, int b, prompt_work& w,
+                      double* tr = nullptr) {
   const int d = model.d, n = batch.n, T = n + 1;
-  const S inv_n = S(1.0 / n);
-  const auto Z0 = batch.Z.middleCols(static_cast<Index>(b) * T, T);
-  for (Index j = 0; j < T; ++j)
-    for (Index i = 0; i <= d; ++i) w.Z[0](i, j) = S(Z0(i, j));
+  const double inv_n = 1.0 / n;
+  const bool tan = wt.tangents();
+  w.Z[0] = batch.Z.middleCols(static_cast<Index>(b) * T, T);
+  if (tan) w.tZ[0].setZero();
   for (int l = 0; l < model.L; ++l) {
+    const auto& P = wt.P[l];
+    const auto& Q = wt.Q[l];
     const auto& Z = w.Z[l];
     const auto Zc = Z.leftCols(n);
     auto& Zn = w.Z[l + 1];
     Zn = Z;
     if (model.act == attention::linear) {
       w.C[l].noalias() = Zc * Zc.transpose();
-      w.PC[l].noalias() = P[l] * w.C[l];
-      w.K[l].noalias() = w.PC[l] * Q[l];
+      w.PC[l].noalias() = P * w.C[l];
+      w.K[l].noalias() = w.PC[l] * Q;
       w.K[l] *= inv_n;
       Zn.noalias() += w.K[l] * Z;
+      if (tan) {
+        const auto& tZ = w.tZ[l];
+        const auto tZc = tZ.leftCols(n);
+        w.X.noalias() = tZc * Zc.transpose();
+        w.tC[l] = w.X + w.X.transpose();
+        w.tPC[l].noalias() = wt.tP[l] * w.C[l];
+        w.tPC[l].noalias() += P * w.tC[l];
+        w.tK[l].noalias() = w.tPC[l] * Q;
+        w.tK[l].noalias() += w.PC[l] * wt.tQ[l];
+        w.tK[l] *= inv_n;
+        auto& tZn = w.tZ[l + 1];
+        tZn = tZ;
+        tZn.noalias() += w.tK[l] * Z;
+        tZn.noalias() += w.K[l] * tZ;
+      }
     } else {
-      w.QZ[l].noalias() = Q[l] * Z;
+      w.QZ[l].noalias() = Q * Z;
       w.Sc[l].noalias() = Zc.transpose() * w.QZ[l];
-      for (Index j = 0; j < T; ++j)
-        for (Index i = 0; i < n; ++i) w.A[l](i, j) = value_of(w.Sc[l](i, j)) > 0 ? w.Sc[l](i, j) : S(0.0);
-      w.V[l].noalias() = P[l] * Zc;
+      w.A[l] = w.Sc[l].cwiseMax(0.0);
+      w.V[l].noalias() = P * Zc;
       w.V[l] *= inv_n;
       Zn.noalias() += w.V[l] * w.A[l];
+      if (tan) {
+        const auto& tZ = w.tZ[l];
+        const auto tZc = tZ.leftCols(n);
+        w.tQZ[l].noalias() = wt.tQ[l] * Z;
+        w.tQZ[l].noalias() += Q * tZ;
+        auto& tS = w.tA[l];
+        tS.noalias() = tZc.transpose() * w.QZ[l];
+        tS.noalias() += Zc.transpose() * w.tQZ[l];
+        tS = (w.Sc[l].array() > 0.0).select(tS, 0.0);
+        w.tV[l].noalias() = wt.tP[l] * Zc;
+        w.tV[l].noalias() += P * tZc;
+        w.tV[l] *= inv_n;
+        auto& tZn = w.tZ[l + 1];
+        tZn = tZ;
+        tZn.noalias() += w.tV[l] * w.A[l];
+        tZn.noalias() += w.V[l] * w.tA[l];
+      }
     }
   }
-  return w.Z[model.L](d, n) + S(batch.y_query(b));
+  if (tan) *tr = w.tZ[model.L](d, n);
+  return w.Z[model.L](d, n) + batch.y_query(b);
 }
 
-// Backward pass from df/dZ_L = 2 r e_{d,n}, adding df/dP_l, df/dQ_l into w.accP, w.accQ.
-template <class S>
-void backward_prompt(const lsa_model& model, const std::vector<mat_t<S>>& P, const std::vector<mat_t<S>>& Q,
-                     int n, const S& r, prompt_work<S>& w) {
+// Backward pass from df/dZ_L = 2 r e_{d,n}, adding df/dP_l, df/dQ_l into w.accP, w.accQ; with
+// tangents, their tangents instead (the values are still computed: the tangents need them).
+void backward_prompt(const lsa_model& model, const weights& wt, int n, double r, double tr, prompt_work& w) {
   const int d = model.d;
-  const S inv_n = S(1.0 / n);
+  const double inv_n = 1.0 / n;
+  const bool tan = wt.tangents();
   w.G.setZero();
-  w.G(d, n) = S(2.0) * r;
+  w.G(d, n) = 2.0 * r;
+  if (tan) {
+    w.tG.setZero();
+    w.tG(d, n) = 2.0 * tr;
+  }
   for (int l = model.L - 1; l >= 0; --l) {
+    const auto& P = wt.P[l];
+    const auto& Q = wt.Q[l];
     const auto& Z = w.Z[l];
     const auto Zc = Z.leftCols(n);
-    w.Gprev = w.G;
+    const bool need_prev = l > 0;  // df/dZ_0 is not needed
+    if (need_prev) w.Gprev = w.G;
     if (model.act == attention::linear) {
       w.dK.noalias() = w.G * Z.transpose();
       w.dK *= inv_n;  // df/d(P C Q)
-      w.Gprev.noalias() += w.K[l].transpose() * w.G;
-      w.accQ[l].noalias() += w.PC[l].transpose() * w.dK;
-      w.dPC.noalias() = w.dK * Q[l].transpose();
-      w.accP[l].noalias() += w.dPC * w.C[l];  // C symmetric
-      w.dC.noalias() = P[l].transpose() * w.dPC;
-      w.dK = w.dC + w.dC.transpose();  // reuse dK as dC + dC^T
-      w.Gprev.leftCols(n).noalias() += w.dK * Zc;
+      w.dPC.noalias() = w.dK * Q.transpose();
+      if (!tan) {
+        w.accQ[l].noalias() += w.PC[l].transpose() * w.dK;
+        w.accP[l].noalias() += w.dPC * w.C[l];  // C symmetric
+      }
+      if (need_prev) {
+        w.Gprev.noalias() += w.K[l].transpose() * w.G;
+        w.dC.noalias() = P.transpose() * w.dPC;
+        w.dCs = w.dC + w.dC.transpose();
+        w.Gprev.leftCols(n).noalias() += w.dCs * Zc;
+      }
+      if (tan) {
+        const auto& tZ = w.tZ[l];
+        const auto tZc = tZ.leftCols(n);
+        w.tdK.noalias() = w.tG * Z.transpose();
+        w.tdK.noalias() += w.G * tZ.transpose();
+        w.tdK *= inv_n;
+        w.accQ[l].noalias() += w.tPC[l].transpose() * w.dK;
+        w.accQ[l].noalias() += w.PC[l].transpose() * w.tdK;
+        w.tdPC.noalias() = w.tdK * Q.transpose();
+        w.tdPC.noalias() += w.dK * wt.tQ[l].transpose();
+        w.accP[l].noalias() += w.tdPC * w.C[l];
+        w.accP[l].noalias() += w.dPC * w.tC[l];
+        if (need_prev) {
+          w.tGprev = w.tG;
+          w.tGprev.noalias() += w.tK[l].transpose() * w.G;
+          w.tGprev.noalias() += w.K[l].transpose() * w.tG;
+          w.tdC.noalias() = wt.tP[l].transpose() * w.dPC;
+          w.tdC.noalias() += P.transpose() * w.tdPC;
+          w.tdCs = w.tdC + w.tdC.transpose();
+          w.tGprev.leftCols(n).noalias() += w.tdCs * Zc;
+          w.tGprev.leftCols(n).noalias() += w.dCs * tZc;
+        }
+      }
     } else {
       w.dA.noalias() = w.V[l].transpose() * w.G;
       w.dV.noalias() = w.G * w.A[l].transpose();
       w.dV *= inv_n;  // df/d(P Z_c)
-      w.accP[l].noalias() += w.dV * Zc.transpose();
-      w.Gprev.leftCols(n).noalias() += P[l].transpose() * w.dV;
-      for (Index j = 0; j < w.dS.cols(); ++j)
-        for (Index i = 0; i < n; ++i) w.dS(i, j) = value_of(w.Sc[l](i, j)) > 0 ? w.dA(i, j) : S(0.0);
+      w.dS = (w.Sc[l].array() > 0.0).select(w.dA, 0.0);
       w.ZdS.noalias() = Zc * w.dS;
-      w.accQ[l].noalias() += w.ZdS * Z.transpose();
-      w.Gprev.leftCols(n).noalias() += w.QZ[l] * w.dS.transpose();
-      w.Gprev.noalias() += Q[l].transpose() * w.ZdS;
+      if (!tan) {
+        w.accP[l].noalias() += w.dV * Zc.transpose();
+        w.accQ[l].noalias() += w.ZdS * Z.transpose();
+      }
+      if (need_prev) {
+        w.Gprev.leftCols(n).noalias() += P.transpose() * w.dV;
+        w.Gprev.leftCols(n).noalias() += w.QZ[l] * w.dS.transpose();
+        w.Gprev.noalias() += Q.transpose() * w.ZdS;
+      }
+      if (tan) {
+        const auto& tZ = w.tZ[l];
+        const auto tZc = tZ.leftCols(n);
+        w.tdA.noalias() = w.tV[l].transpose() * w.G;
+        w.tdA.noalias() += w.V[l].transpose() * w.tG;
+        w.tdV.noalias() = w.tG * w.A[l].transpose();
+        w.tdV.noalias() += w.G * w.tA[l].transpose();
+        w.tdV *= inv_n;
+        w.accP[l].noalias() += w.tdV * Zc.transpose();
+        w.accP[l].noalias() += w.dV * tZc.transpose();
+        w.tdS = (w.Sc[l].array() > 0.0).select(w.tdA, 0.0);
+        w.tZdS.noalias() = tZc * w.dS;
+        w.tZdS.noalias() += Zc * w.tdS;
+        w.accQ[l].noalias() += w.tZdS * Z.transpose();
+        w.accQ[l].noalias() += w.ZdS * tZ.transpose();
+        if (need_prev) {
+          w.tGprev = w.tG;
+          w.tGprev.leftCols(n).noalias() += wt.tP[l].transpose() * w.dV;
+          w.tGprev.leftCols(n).noalias() += P.transpose() * w.tdV;
+          w.tGprev.leftCols(n).noalias() += w.tQZ[l] * w.dS.transpose();
+          w.tGprev.leftCols(n).noalias() += w.QZ[l] * w.tdS.transpose();
+          w.tGprev.noalias() += wt.tQ[l].transpose() * w.ZdS;
+          w.tGprev.noalias() += Q.transpose() * w.tZdS;
+        }
+      }
     }
-    w.G.swap(w.Gprev);
+    if (need_prev) {
+      w.G.swap(w.Gprev);
+      if (tan) w.tG.swap(w.tGprev);
+    }
   }
 }
 
@@ -233,16 +340,7 @@ struct batch_state {
   std::unique_ptr<lanes::thread_team> team;
   std::vector<chunk_grad> partial;
   std::vector<double> partial_loss;
-  std::vector<prompt_work<double>> work_d;
-  std::vector<prompt_work<dual>> work_dual;
-  template <class S>
-  std::vector<prompt_work<S>>& work() {
-    if constexpr (std::is_same_v<S, double>) {
-      return work_d;
-    } else {
-      return work_dual;
-    }
-  }
+  std::vector<prompt_work> work;
 };
 
 batch_state& state() {
@@ -250,50 +348,40 @@ batch_state& state() {
   return st;
 }
 
-// Sum over the batch of r_b^2 (value part); with `gradient`, the sum of the full matrices'
-// gradients (S = double) or of their tangents (S = dual) into `full_out` (2 L D^2).
-template <class S>
-double run_batch(const lsa_model& model, const std::vector<mat_t<S>>& P, const std::vector<mat_t<S>>& Q,
-                 const prompt_batch& batch, int threads, bool gradient, std::vector<double>* full_out) {
+// Sum over the batch of r_b^2; with `gradient`, the sum of the full matrices' gradients (or,
+// when wt has tangents, of their tangents) into `full_out` (2 L D^2, layer-major, P then Q).
+double run_batch(const lsa_model& model, const weights& wt, const prompt_batch& batch, int threads, bool gradient,
+                 std::vector<double>* full_out) {
   const int D = model.d + 1, L = model.L, n = batch.n;
+  const bool tan = wt.tangents();
   const std::size_t size = static_cast<std::size_t>(2) * L * D * D;
   const int K = lanes::chunk_count(batch.B, size);
   threads = std::clamp(threads, 1, K);
   batch_state& st = state();
-  auto& works = st.work<S>();
-  if (static_cast<int>(works.size()) < threads) works.resize(threads);
-  for (int t = 0; t < threads; ++t) works[t].shape(D, n, L, model.act);
+  if (static_cast<int>(st.work.size()) < threads) st.work.resize(threads);
+  for (int t = 0; t < threads; ++t) st.work[t].shape(D, n, L, tan);
   if (static_cast<int>(st.partial.size()) < K) st.partial.resize(K);
   for (int k = 0; k < K; ++k)
     if (st.partial[k].v.size() != size) st.partial[k].v.assign(size, 0.0);
 
   const double total = lanes::run_chunks(K, threads, st.team, st.partial, st.partial_loss, gradient, [&](int worker, int k) {
-    prompt_work<S>& w = works[worker];
+    prompt_work& w = st.work[worker];
     if (gradient)
       for (int l = 0; l < L; ++l) w.accP[l].setZero(), w.accQ[l].setZero();
     double sum = 0;
     const int b0 = static_cast<int>(lanes::chunk_begin(batch.B, K, k)), b1 = static_cast<int>(lanes::chunk_begin(batch.B, K, k + 1));
     for (int b = b0; b < b1; ++b) {
-      const S r = forward_prompt<S>(model, P, Q, batch, b, w);
-      const double rv = value_of(r);
-      sum += rv * rv;
-      if (gradient) backward_prompt<S>(model, P, Q, n, r, w);
+      double tr = 0;
+      const double r = forward_prompt(model, wt, batch, b, w, &tr);
+      sum += r * r;
+      if (gradient) backward_prompt(model, wt, n, r, tr, w);
     }
     if (gradient) {
       double* out = st.partial[k].v.data();
-      for (int l = 0; l < L; ++l)
-        for (int which = 0; which < 2; ++which) {
-          const auto& acc = which == 0 ? w.accP[l] : w.accQ[l];
-          double* o = out + (2 * l + which) * D * D;
-          for (Index j = 0; j < D; ++j)
-            for (Index i = 0; i < D; ++i) {
-              if constexpr (std::is_same_v<S, double>) {
-                o[i + j * D] = acc(i, j);
-              } else {
-                o[i + j * D] = tangent_of(acc(i, j));
-              }
-            }
-        }
+      for (int l = 0; l < L; ++l) {
+        Eigen::Map<MatrixXd>(out + (2 * l) * D * D, D, D) = w.accP[l];
+        Eigen::Map<MatrixXd>(out + (2 * l + 1) * D * D, D, D) = w.accQ[l];
+      }
     }
     return sum;
   });
@@ -301,9 +389,12 @@ double run_batch(const lsa_model& model, const std::vector<mat_t<S>>& P, const s
   return total;
 }
 
-void split_double(const std::vector<layer_weights>& layers, std::vector<MatrixXd>& P, std::vector<MatrixXd>& Q) {
-  P.clear(), Q.clear();
-  for (const auto& lw : layers) P.push_back(lw.P), Q.push_back(lw.Q);
+weights make_weights(const lsa_model& model, const VectorXd& theta, const VectorXd* v = nullptr) {
+  weights wt;
+  for (const auto& lw : unpack_impl(model, theta, true)) wt.P.push_back(lw.P), wt.Q.push_back(lw.Q);
+  if (v)
+    for (const auto& lw : unpack_impl(model, *v, false)) wt.tP.push_back(lw.P), wt.tQ.push_back(lw.Q);
+  return wt;
 }
 
 }  // namespace
@@ -371,24 +462,22 @@ MatrixXd forward_tokens(const lsa_model& model, const VectorXd& theta, const pro
   check_theta(model, theta);
   check_batch(model, batch);
   if (b < 0 || b >= batch.B) fail("prompt index out of range");
-  std::vector<MatrixXd> P, Q;
-  split_double(unpack_impl(model, theta, true), P, Q);
-  prompt_work<double> w;
-  w.shape(model.d + 1, batch.n, model.L, model.act);
-  forward_prompt<double>(model, P, Q, batch, b, w);
+  const weights wt = make_weights(model, theta);
+  prompt_work w;
+  w.shape(model.d + 1, batch.n, model.L, false);
+  forward_prompt(model, wt, batch, b, w);
   return w.Z[model.L];
 }
 
 VectorXd predict(const lsa_model& model, const VectorXd& theta, const prompt_batch& batch) {
   check_theta(model, theta);
   check_batch(model, batch);
-  std::vector<MatrixXd> P, Q;
-  split_double(unpack_impl(model, theta, true), P, Q);
-  prompt_work<double> w;
-  w.shape(model.d + 1, batch.n, model.L, model.act);
+  const weights wt = make_weights(model, theta);
+  prompt_work w;
+  w.shape(model.d + 1, batch.n, model.L, false);
   VectorXd out(batch.B);
   for (int b = 0; b < batch.B; ++b) {
-    forward_prompt<double>(model, P, Q, batch, b, w);
+    forward_prompt(model, wt, batch, b, w);
     out(b) = -w.Z[model.L](model.d, batch.n);
   }
   return out;
@@ -397,19 +486,15 @@ VectorXd predict(const lsa_model& model, const VectorXd& theta, const prompt_bat
 double loss(const lsa_model& model, const VectorXd& theta, const prompt_batch& batch, int threads) {
   check_theta(model, theta);
   check_batch(model, batch);
-  std::vector<MatrixXd> P, Q;
-  split_double(unpack_impl(model, theta, true), P, Q);
-  return run_batch<double>(model, P, Q, batch, threads, false, nullptr) / batch.B;
+  return run_batch(model, make_weights(model, theta), batch, threads, false, nullptr) / batch.B;
 }
 
 double loss_and_gradient(const lsa_model& model, const VectorXd& theta, const prompt_batch& batch, VectorXd& grad,
                          int threads) {
   check_theta(model, theta);
   check_batch(model, batch);
-  std::vector<MatrixXd> P, Q;
-  split_double(unpack_impl(model, theta, true), P, Q);
   std::vector<double> full;
-  const double f = run_batch<double>(model, P, Q, batch, threads, true, &full) / batch.B;
+  const double f = run_batch(model, make_weights(model, theta), batch, threads, true, &full) / batch.B;
   fold(model, full.data(), grad);
   grad /= static_cast<double>(batch.B);
   return f;
@@ -420,17 +505,8 @@ VectorXd hessian_vector(const lsa_model& model, const VectorXd& theta, const pro
   check_theta(model, theta);
   check_batch(model, batch);
   if (v.size() != theta.size()) fail("hessian_vector: v and theta differ in size");
-  const auto val = unpack_impl(model, theta, true), tan = unpack_impl(model, v, false);
-  const int D = model.d + 1;
-  std::vector<mat_t<dual>> P(model.L, mat_t<dual>(D, D)), Q(model.L, mat_t<dual>(D, D));
-  for (int l = 0; l < model.L; ++l)
-    for (Index j = 0; j < D; ++j)
-      for (Index i = 0; i < D; ++i) {
-        P[l](i, j) = dual(val[l].P(i, j), Eigen::Matrix<double, 1, 1>(tan[l].P(i, j)));
-        Q[l](i, j) = dual(val[l].Q(i, j), Eigen::Matrix<double, 1, 1>(tan[l].Q(i, j)));
-      }
   std::vector<double> full;
-  run_batch<dual>(model, P, Q, batch, threads, true, &full);
+  run_batch(model, make_weights(model, theta, &v), batch, threads, true, &full);
   VectorXd hv;
   fold(model, full.data(), hv);
   hv /= static_cast<double>(batch.B);
