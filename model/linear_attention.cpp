@@ -162,8 +162,10 @@ struct weights {
 
 // Forward pass of prompt b into w.Z (and w.tZ); returns the residual r = [Z_L]_{d, n} + y_q and
 // its tangent in *tr.
+// With `only_output` (no tangents), the last linear layer computes [Z_L]_{d,n} alone (the rest
+// of w.Z[L] is then Z_{L-1}).
 double forward_prompt(const lsa_model& model, const weights& wt, const prompt_batch& batch, int b, prompt_work& w,
-                      double* tr = nullptr) {
+                      double* tr = nullptr, bool only_output = false) {
   const int d = model.d, n = batch.n, T = n + 1;
   const double inv_n = 1.0 / n;
   const bool tan = wt.tangents();
@@ -181,7 +183,11 @@ double forward_prompt(const lsa_model& model, const weights& wt, const prompt_ba
       w.PC[l].noalias() = P * w.C[l];
       w.K[l].noalias() = w.PC[l] * Q;
       w.K[l] *= inv_n;
-      Zn.noalias() += w.K[l] * Z;
+      if (only_output && !tan && l == model.L - 1) {
+        Zn(d, n) += w.K[l].row(d).dot(Z.col(n));
+      } else {
+        Zn.noalias() += w.K[l] * Z;
+      }
       if (tan) {
         const auto& tZ = w.tZ[l];
         const auto tZc = tZ.leftCols(n);
@@ -247,7 +253,14 @@ void backward_prompt(const lsa_model& model, const weights& wt, int n, double r,
     const bool need_prev = l > 0;  // df/dZ_0 is not needed
     if (need_prev) w.Gprev = w.G;
     if (model.act == attention::linear) {
-      w.dK.noalias() = w.G * Z.transpose();
+      // The last layer's G is 2 r e_d e_n^T: its products by G are a row and a column.
+      const bool rank_one = !tan && l == model.L - 1;
+      if (rank_one) {
+        w.dK.setZero();
+        w.dK.row(d) = (2.0 * r) * Z.col(n).transpose();
+      } else {
+        w.dK.noalias() = w.G * Z.transpose();
+      }
       w.dK *= inv_n;  // df/d(P C Q)
       w.dPC.noalias() = w.dK * Q.transpose();
       if (!tan) {
@@ -255,7 +268,11 @@ void backward_prompt(const lsa_model& model, const weights& wt, int n, double r,
         w.accP[l].noalias() += w.dPC * w.C[l];  // C symmetric
       }
       if (need_prev) {
-        w.Gprev.noalias() += w.K[l].transpose() * w.G;
+        if (rank_one) {
+          w.Gprev.col(n) += (2.0 * r) * w.K[l].row(d).transpose();
+        } else {
+          w.Gprev.noalias() += w.K[l].transpose() * w.G;
+        }
         w.dC.noalias() = P.transpose() * w.dPC;
         w.dCs = w.dC + w.dC.transpose();
         w.Gprev.leftCols(n).noalias() += w.dCs * Zc;
@@ -372,7 +389,7 @@ double run_batch(const lsa_model& model, const weights& wt, const prompt_batch& 
     const int b0 = static_cast<int>(lanes::chunk_begin(batch.B, K, k)), b1 = static_cast<int>(lanes::chunk_begin(batch.B, K, k + 1));
     for (int b = b0; b < b1; ++b) {
       double tr = 0;
-      const double r = forward_prompt(model, wt, batch, b, w, &tr);
+      const double r = forward_prompt(model, wt, batch, b, w, &tr, true);
       sum += r * r;
       if (gradient) backward_prompt(model, wt, n, r, tr, w);
     }

@@ -4,7 +4,8 @@
 //   prediction  y_hat = -[Z_L]_{d+1, n+1},   loss f = mean_b ([Z_L]_{d+1,n+1} + y_q)^2  (no 1/2).
 // P_l, Q_l are (d+1) x (d+1) "full" matrices; a parameterization says which entries are
 // trained (the flat parameter vector theta) and which are fixed:
-//   full   : every entry of P_l and Q_l, 2 L (d+1)^2 parameters (the paper's text).
+//   full   : every entry of P_l and Q_l, 2 L (d+1)^2 parameters (the paper's text);
+//            layer-major, P_l before Q_l, each (d+1) x (d+1) matrix column-major.
 //   code   : the official code (linear_transformer.py): per layer d x d blocks P, Q with
 //            P_full = [[P, 0], [0, 1]] and score x_j^T Q x_i (j the updated token, i the
 //            context token), i.e. Q_full = [[Q^T, 0], [0, 0]]; 2 L d^2 parameters, layer-major,
@@ -64,7 +65,9 @@ double loss(const lsa_model& model, const Eigen::VectorXd& theta, const prompt_b
 double loss_and_gradient(const lsa_model& model, const Eigen::VectorXd& theta,
                          const prompt_batch& batch, Eigen::VectorXd& grad, int threads = 1);
 /// Hessian-vector product H(theta) v, exact (forward-mode differentiation of the analytic
-/// gradient), and the Hessian's diagonal (one product per coordinate).
+/// gradient), and the Hessian's diagonal (one product per coordinate). Bit-identical for any
+/// thread count. For ReLU attention the mask's derivative is taken as 0 (H is that of the
+/// piecewise-polynomial piece containing theta).
 Eigen::VectorXd hessian_vector(const lsa_model& model, const Eigen::VectorXd& theta,
                                const prompt_batch& batch, const Eigen::VectorXd& v, int threads = 1);
 Eigen::VectorXd hessian_diagonal(const lsa_model& model, const Eigen::VectorXd& theta,
