@@ -9,7 +9,8 @@
 //                   directional_derivative), 1 and 2 threads
 //   Lsa*            the ahn2023 linear-attention model at the training claims' size (B = 1000
 //                   prompts, d = 5, n = 20, L = 3, code parameterization): loss and gradient
-//                   (linear and ReLU attention, 1 and 2 threads), one Hessian-vector product
+//                   (linear and ReLU attention, 1 and 2 threads), one Hessian-vector product,
+//                   the Hessian diagonal (150 entries)
 //   long_T          Transformer and IndRNN gradients at m = 64, n = 4000 over T (the recurrent
 //                   claims' sizes: T up to 128 in rnn-contrast, L + 1 = 97 in ar-lag); the
 //                   IndRNN also with 2 threads
@@ -250,6 +251,13 @@ void BM_LsaHessianVector(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(icl::hessian_vector(m, s.theta, s.batch, s.v, threads));
 }
 
+void BM_LsaHessianDiagonal(benchmark::State& state) {
+  const int L = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
+  const icl::lsa_model m{5, L, icl::parameterization::code, icl::attention::linear};
+  const lsa_setup& s = get_lsa(L);
+  for (auto _ : state) benchmark::DoNotOptimize(icl::hessian_diagonal(m, s.theta, s.batch, threads));
+}
+
 void widths_threads(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "threads"});
   for (int threads : {1, 2})
@@ -266,6 +274,7 @@ BENCHMARK(BM_transformer_gradient_T)->ArgName("T")->Arg(16)->Arg(128)->Unit(benc
 BENCHMARK(BM_indrnn_gradient_T)->ArgNames({"T", "threads"})->ArgsProduct({{16, 128}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LsaGradient)->ArgNames({"L", "threads", "relu"})->Args({3, 1, 0})->Args({3, 2, 0})->Args({3, 1, 1})->Args({6, 1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LsaHessianVector)->ArgNames({"L", "threads"})->Args({3, 1})->Args({3, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LsaHessianDiagonal)->ArgNames({"L", "threads"})->Args({3, 1})->Args({3, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_projsgd_step)->ArgName("m")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -128,7 +128,10 @@ struct prompt_work {
   std::vector<M> Z;             // Z_0 .. Z_L, D x (n+1)
   std::vector<M> C, PC, K;      // linear: D x D per layer (K already / n)
   std::vector<M> QZ, Sc, A, V;  // relu: D x T, n x T, n x T, D x n (V already / n)
-  M G, Gprev, dK, dPC, dC, dCs, dA, dS, dV, ZdS;
+  // backward values per layer (kept for the tangent pass): G_l = df/dZ_{l+1}
+  std::vector<M> G, dK, dPC, dCs;  // linear
+  std::vector<M> dV, dS, ZdS;      // relu
+  M Gprev, dC, dA;
   std::vector<M> accP, accQ;    // chunk sums of df/dP_full, df/dQ_full (or their tangents)
   // tangents
   std::vector<M> tZ, tC, tPC, tK, tQZ, tA, tV;
@@ -143,8 +146,9 @@ struct prompt_work {
     accQ.assign(L, M(D, D));
     C.assign(L, M(D, D)), PC.assign(L, M(D, D)), K.assign(L, M(D, D));
     QZ.assign(L, M(D, T)), Sc.assign(L, M(n, T)), A.assign(L, M(n, T)), V.assign(L, M(D, n));
-    G.resize(D, T), Gprev.resize(D, T), dK.resize(D, D), dPC.resize(D, D), dC.resize(D, D), dCs.resize(D, D);
-    dA.resize(n, T), dS.resize(n, T), dV.resize(D, n), ZdS.resize(D, T);
+    G.assign(L, M(D, T)), dK.assign(L, M(D, D)), dPC.assign(L, M(D, D)), dCs.assign(L, M(D, D));
+    dV.assign(L, M(D, n)), dS.assign(L, M(n, T)), ZdS.assign(L, M(D, T));
+    Gprev.resize(D, T), dC.resize(D, D), dA.resize(n, T);
     if (!tangents) return;
     tZ.assign(L + 1, M(D, T));
     tC.assign(L, M(D, D)), tPC.assign(L, M(D, D)), tK.assign(L, M(D, D));
@@ -160,17 +164,14 @@ struct weights {
   bool tangents() const { return !tP.empty(); }
 };
 
-// Forward pass of prompt b into w.Z (and w.tZ); returns the residual r = [Z_L]_{d, n} + y_q and
-// its tangent in *tr.
-// With `only_output` (no tangents), the last linear layer computes [Z_L]_{d,n} alone (the rest
-// of w.Z[L] is then Z_{L-1}).
+// Forward pass of prompt b into w.Z; returns the residual r = [Z_L]_{d, n} + y_q. With
+// `only_output`, the last linear layer computes [Z_L]_{d,n} alone (the rest of w.Z[L] is then
+// Z_{L-1}).
 double forward_prompt(const lsa_model& model, const weights& wt, const prompt_batch& batch, int b, prompt_work& w,
-                      double* tr = nullptr, bool only_output = false) {
+                      bool only_output = false) {
   const int d = model.d, n = batch.n, T = n + 1;
   const double inv_n = 1.0 / n;
-  const bool tan = wt.tangents();
   w.Z[0] = batch.Z.middleCols(static_cast<Index>(b) * T, T);
-  if (tan) w.tZ[0].setZero();
   for (int l = 0; l < model.L; ++l) {
     const auto& P = wt.P[l];
     const auto& Q = wt.Q[l];
@@ -183,25 +184,10 @@ double forward_prompt(const lsa_model& model, const weights& wt, const prompt_ba
       w.PC[l].noalias() = P * w.C[l];
       w.K[l].noalias() = w.PC[l] * Q;
       w.K[l] *= inv_n;
-      if (only_output && !tan && l == model.L - 1) {
+      if (only_output && l == model.L - 1) {
         Zn(d, n) += w.K[l].row(d).dot(Z.col(n));
       } else {
         Zn.noalias() += w.K[l] * Z;
-      }
-      if (tan) {
-        const auto& tZ = w.tZ[l];
-        const auto tZc = tZ.leftCols(n);
-        w.X.noalias() = tZc * Zc.transpose();
-        w.tC[l] = w.X + w.X.transpose();
-        w.tPC[l].noalias() = wt.tP[l] * w.C[l];
-        w.tPC[l].noalias() += P * w.tC[l];
-        w.tK[l].noalias() = w.tPC[l] * Q;
-        w.tK[l].noalias() += w.PC[l] * wt.tQ[l];
-        w.tK[l] *= inv_n;
-        auto& tZn = w.tZ[l + 1];
-        tZn = tZ;
-        tZn.noalias() += w.tK[l] * Z;
-        tZn.noalias() += w.K[l] * tZ;
       }
     } else {
       w.QZ[l].noalias() = Q * Z;
@@ -210,141 +196,174 @@ double forward_prompt(const lsa_model& model, const weights& wt, const prompt_ba
       w.V[l].noalias() = P * Zc;
       w.V[l] *= inv_n;
       Zn.noalias() += w.V[l] * w.A[l];
-      if (tan) {
-        const auto& tZ = w.tZ[l];
-        const auto tZc = tZ.leftCols(n);
-        w.tQZ[l].noalias() = wt.tQ[l] * Z;
-        w.tQZ[l].noalias() += Q * tZ;
-        auto& tS = w.tA[l];
-        tS.noalias() = tZc.transpose() * w.QZ[l];
-        tS.noalias() += Zc.transpose() * w.tQZ[l];
-        tS = (w.Sc[l].array() > 0.0).select(tS, 0.0);
-        w.tV[l].noalias() = wt.tP[l] * Zc;
-        w.tV[l].noalias() += P * tZc;
-        w.tV[l] *= inv_n;
-        auto& tZn = w.tZ[l + 1];
-        tZn = tZ;
-        tZn.noalias() += w.tV[l] * w.A[l];
-        tZn.noalias() += w.V[l] * w.tA[l];
-      }
     }
   }
-  if (tan) *tr = w.tZ[model.L](d, n);
   return w.Z[model.L](d, n) + batch.y_query(b);
 }
 
-// Backward pass from df/dZ_L = 2 r e_{d,n}, adding df/dP_l, df/dQ_l into w.accP, w.accQ; with
-// tangents, their tangents instead (the values are still computed: the tangents need them).
-void backward_prompt(const lsa_model& model, const weights& wt, int n, double r, double tr, prompt_work& w) {
-  const int d = model.d;
+// Tangent of the forward pass (after forward_prompt) for weight tangents that vanish below
+// layer l_from (so tZ_{l_from} = 0); returns the tangent of r.
+double forward_tangent(const lsa_model& model, const weights& wt, int n, int l_from, prompt_work& w) {
   const double inv_n = 1.0 / n;
-  const bool tan = wt.tangents();
-  w.G.setZero();
-  w.G(d, n) = 2.0 * r;
-  if (tan) {
-    w.tG.setZero();
-    w.tG(d, n) = 2.0 * tr;
-  }
-  for (int l = model.L - 1; l >= 0; --l) {
+  w.tZ[l_from].setZero();
+  for (int l = l_from; l < model.L; ++l) {
     const auto& P = wt.P[l];
     const auto& Q = wt.Q[l];
     const auto& Z = w.Z[l];
     const auto Zc = Z.leftCols(n);
+    const auto& tZ = w.tZ[l];
+    const auto tZc = tZ.leftCols(n);
+    auto& tZn = w.tZ[l + 1];
+    tZn = tZ;
+    if (model.act == attention::linear) {
+      w.X.noalias() = tZc * Zc.transpose();
+      w.tC[l] = w.X + w.X.transpose();
+      w.tPC[l].noalias() = wt.tP[l] * w.C[l];
+      w.tPC[l].noalias() += P * w.tC[l];
+      w.tK[l].noalias() = w.tPC[l] * Q;
+      w.tK[l].noalias() += w.PC[l] * wt.tQ[l];
+      w.tK[l] *= inv_n;
+      tZn.noalias() += w.tK[l] * Z;
+      tZn.noalias() += w.K[l] * tZ;
+    } else {
+      w.tQZ[l].noalias() = wt.tQ[l] * Z;
+      w.tQZ[l].noalias() += Q * tZ;
+      auto& tS = w.tA[l];
+      tS.noalias() = tZc.transpose() * w.QZ[l];
+      tS.noalias() += Zc.transpose() * w.tQZ[l];
+      tS = (w.Sc[l].array() > 0.0).select(tS, 0.0);
+      w.tV[l].noalias() = wt.tP[l] * Zc;
+      w.tV[l].noalias() += P * tZc;
+      w.tV[l] *= inv_n;
+      tZn.noalias() += w.tV[l] * w.A[l];
+      tZn.noalias() += w.V[l] * w.tA[l];
+    }
+  }
+  return w.tZ[model.L](model.d, n);
+}
+
+// Backward pass from df/dZ_L = 2 r e_{d,n}; with `accumulate`, adds df/dP_l, df/dQ_l into
+// w.accP, w.accQ. Keeps the per-layer values the tangent pass needs.
+void backward_prompt(const lsa_model& model, const weights& wt, int n, double r, prompt_work& w, bool accumulate) {
+  const int d = model.d, L = model.L;
+  const double inv_n = 1.0 / n;
+  if (L == 0) return;
+  w.G[L - 1].setZero();
+  w.G[L - 1](d, n) = 2.0 * r;
+  for (int l = L - 1; l >= 0; --l) {
+    const auto& P = wt.P[l];
+    const auto& Q = wt.Q[l];
+    const auto& Z = w.Z[l];
+    const auto Zc = Z.leftCols(n);
+    const auto& G = w.G[l];
     const bool need_prev = l > 0;  // df/dZ_0 is not needed
-    if (need_prev) w.Gprev = w.G;
+    if (need_prev) w.Gprev = G;
     if (model.act == attention::linear) {
       // The last layer's G is 2 r e_d e_n^T: its products by G are a row and a column.
-      const bool rank_one = !tan && l == model.L - 1;
+      const bool rank_one = l == L - 1;
       if (rank_one) {
-        w.dK.setZero();
-        w.dK.row(d) = (2.0 * r) * Z.col(n).transpose();
+        w.dK[l].setZero();
+        w.dK[l].row(d) = (2.0 * r) * Z.col(n).transpose();
       } else {
-        w.dK.noalias() = w.G * Z.transpose();
+        w.dK[l].noalias() = G * Z.transpose();
       }
-      w.dK *= inv_n;  // df/d(P C Q)
-      w.dPC.noalias() = w.dK * Q.transpose();
-      if (!tan) {
-        w.accQ[l].noalias() += w.PC[l].transpose() * w.dK;
-        w.accP[l].noalias() += w.dPC * w.C[l];  // C symmetric
+      w.dK[l] *= inv_n;  // df/d(P C Q)
+      w.dPC[l].noalias() = w.dK[l] * Q.transpose();
+      if (accumulate) {
+        w.accQ[l].noalias() += w.PC[l].transpose() * w.dK[l];
+        w.accP[l].noalias() += w.dPC[l] * w.C[l];  // C symmetric
       }
+      w.dC.noalias() = P.transpose() * w.dPC[l];
+      w.dCs[l] = w.dC + w.dC.transpose();
       if (need_prev) {
         if (rank_one) {
           w.Gprev.col(n) += (2.0 * r) * w.K[l].row(d).transpose();
         } else {
-          w.Gprev.noalias() += w.K[l].transpose() * w.G;
+          w.Gprev.noalias() += w.K[l].transpose() * G;
         }
-        w.dC.noalias() = P.transpose() * w.dPC;
-        w.dCs = w.dC + w.dC.transpose();
-        w.Gprev.leftCols(n).noalias() += w.dCs * Zc;
-      }
-      if (tan) {
-        const auto& tZ = w.tZ[l];
-        const auto tZc = tZ.leftCols(n);
-        w.tdK.noalias() = w.tG * Z.transpose();
-        w.tdK.noalias() += w.G * tZ.transpose();
-        w.tdK *= inv_n;
-        w.accQ[l].noalias() += w.tPC[l].transpose() * w.dK;
-        w.accQ[l].noalias() += w.PC[l].transpose() * w.tdK;
-        w.tdPC.noalias() = w.tdK * Q.transpose();
-        w.tdPC.noalias() += w.dK * wt.tQ[l].transpose();
-        w.accP[l].noalias() += w.tdPC * w.C[l];
-        w.accP[l].noalias() += w.dPC * w.tC[l];
-        if (need_prev) {
-          w.tGprev = w.tG;
-          w.tGprev.noalias() += w.tK[l].transpose() * w.G;
-          w.tGprev.noalias() += w.K[l].transpose() * w.tG;
-          w.tdC.noalias() = wt.tP[l].transpose() * w.dPC;
-          w.tdC.noalias() += P.transpose() * w.tdPC;
-          w.tdCs = w.tdC + w.tdC.transpose();
-          w.tGprev.leftCols(n).noalias() += w.tdCs * Zc;
-          w.tGprev.leftCols(n).noalias() += w.dCs * tZc;
-        }
+        w.Gprev.leftCols(n).noalias() += w.dCs[l] * Zc;
       }
     } else {
-      w.dA.noalias() = w.V[l].transpose() * w.G;
-      w.dV.noalias() = w.G * w.A[l].transpose();
-      w.dV *= inv_n;  // df/d(P Z_c)
-      w.dS = (w.Sc[l].array() > 0.0).select(w.dA, 0.0);
-      w.ZdS.noalias() = Zc * w.dS;
-      if (!tan) {
-        w.accP[l].noalias() += w.dV * Zc.transpose();
-        w.accQ[l].noalias() += w.ZdS * Z.transpose();
+      w.dA.noalias() = w.V[l].transpose() * G;
+      w.dV[l].noalias() = G * w.A[l].transpose();
+      w.dV[l] *= inv_n;  // df/d(P Z_c)
+      w.dS[l] = (w.Sc[l].array() > 0.0).select(w.dA, 0.0);
+      w.ZdS[l].noalias() = Zc * w.dS[l];
+      if (accumulate) {
+        w.accP[l].noalias() += w.dV[l] * Zc.transpose();
+        w.accQ[l].noalias() += w.ZdS[l] * Z.transpose();
       }
       if (need_prev) {
-        w.Gprev.leftCols(n).noalias() += P.transpose() * w.dV;
-        w.Gprev.leftCols(n).noalias() += w.QZ[l] * w.dS.transpose();
-        w.Gprev.noalias() += Q.transpose() * w.ZdS;
-      }
-      if (tan) {
-        const auto& tZ = w.tZ[l];
-        const auto tZc = tZ.leftCols(n);
-        w.tdA.noalias() = w.tV[l].transpose() * w.G;
-        w.tdA.noalias() += w.V[l].transpose() * w.tG;
-        w.tdV.noalias() = w.tG * w.A[l].transpose();
-        w.tdV.noalias() += w.G * w.tA[l].transpose();
-        w.tdV *= inv_n;
-        w.accP[l].noalias() += w.tdV * Zc.transpose();
-        w.accP[l].noalias() += w.dV * tZc.transpose();
-        w.tdS = (w.Sc[l].array() > 0.0).select(w.tdA, 0.0);
-        w.tZdS.noalias() = tZc * w.dS;
-        w.tZdS.noalias() += Zc * w.tdS;
-        w.accQ[l].noalias() += w.tZdS * Z.transpose();
-        w.accQ[l].noalias() += w.ZdS * tZ.transpose();
-        if (need_prev) {
-          w.tGprev = w.tG;
-          w.tGprev.leftCols(n).noalias() += wt.tP[l].transpose() * w.dV;
-          w.tGprev.leftCols(n).noalias() += P.transpose() * w.tdV;
-          w.tGprev.leftCols(n).noalias() += w.tQZ[l] * w.dS.transpose();
-          w.tGprev.leftCols(n).noalias() += w.QZ[l] * w.tdS.transpose();
-          w.tGprev.noalias() += wt.tQ[l].transpose() * w.ZdS;
-          w.tGprev.noalias() += Q.transpose() * w.tZdS;
-        }
+        w.Gprev.leftCols(n).noalias() += P.transpose() * w.dV[l];
+        w.Gprev.leftCols(n).noalias() += w.QZ[l] * w.dS[l].transpose();
+        w.Gprev.noalias() += Q.transpose() * w.ZdS[l];
       }
     }
-    if (need_prev) {
-      w.G.swap(w.Gprev);
-      if (tan) w.tG.swap(w.tGprev);
+    if (need_prev) w.G[l - 1] = w.Gprev;
+  }
+}
+
+// Tangent of the backward pass (after forward_prompt, forward_tangent and backward_prompt),
+// from layer L-1 down to l_to, adding the tangents of df/dP_l, df/dQ_l for l >= l_to into
+// w.accP, w.accQ.
+void backward_tangent(const lsa_model& model, const weights& wt, int n, double tr, int l_to, prompt_work& w) {
+  const int d = model.d, L = model.L;
+  const double inv_n = 1.0 / n;
+  w.tG.setZero();
+  w.tG(d, n) = 2.0 * tr;
+  for (int l = L - 1; l >= l_to; --l) {
+    const auto& P = wt.P[l];
+    const auto& Q = wt.Q[l];
+    const auto& Z = w.Z[l];
+    const auto Zc = Z.leftCols(n);
+    const auto& tZ = w.tZ[l];
+    const auto tZc = tZ.leftCols(n);
+    const auto& G = w.G[l];
+    const bool need_prev = l > l_to;
+    if (model.act == attention::linear) {
+      w.tdK.noalias() = w.tG * Z.transpose();
+      w.tdK.noalias() += G * tZ.transpose();
+      w.tdK *= inv_n;
+      w.accQ[l].noalias() += w.tPC[l].transpose() * w.dK[l];
+      w.accQ[l].noalias() += w.PC[l].transpose() * w.tdK;
+      w.tdPC.noalias() = w.tdK * Q.transpose();
+      w.tdPC.noalias() += w.dK[l] * wt.tQ[l].transpose();
+      w.accP[l].noalias() += w.tdPC * w.C[l];
+      w.accP[l].noalias() += w.dPC[l] * w.tC[l];
+      if (need_prev) {
+        w.tGprev = w.tG;
+        w.tGprev.noalias() += w.tK[l].transpose() * G;
+        w.tGprev.noalias() += w.K[l].transpose() * w.tG;
+        w.tdC.noalias() = wt.tP[l].transpose() * w.dPC[l];
+        w.tdC.noalias() += P.transpose() * w.tdPC;
+        w.tdCs = w.tdC + w.tdC.transpose();
+        w.tGprev.leftCols(n).noalias() += w.tdCs * Zc;
+        w.tGprev.leftCols(n).noalias() += w.dCs[l] * tZc;
+      }
+    } else {
+      w.tdA.noalias() = w.tV[l].transpose() * G;
+      w.tdA.noalias() += w.V[l].transpose() * w.tG;
+      w.tdV.noalias() = w.tG * w.A[l].transpose();
+      w.tdV.noalias() += G * w.tA[l].transpose();
+      w.tdV *= inv_n;
+      w.accP[l].noalias() += w.tdV * Zc.transpose();
+      w.accP[l].noalias() += w.dV[l] * tZc.transpose();
+      w.tdS = (w.Sc[l].array() > 0.0).select(w.tdA, 0.0);
+      w.tZdS.noalias() = tZc * w.dS[l];
+      w.tZdS.noalias() += Zc * w.tdS;
+      w.accQ[l].noalias() += w.tZdS * Z.transpose();
+      w.accQ[l].noalias() += w.ZdS[l] * tZ.transpose();
+      if (need_prev) {
+        w.tGprev = w.tG;
+        w.tGprev.leftCols(n).noalias() += wt.tP[l].transpose() * w.dV[l];
+        w.tGprev.leftCols(n).noalias() += P.transpose() * w.tdV;
+        w.tGprev.leftCols(n).noalias() += w.tQZ[l] * w.dS[l].transpose();
+        w.tGprev.leftCols(n).noalias() += w.QZ[l] * w.tdS.transpose();
+        w.tGprev.noalias() += wt.tQ[l].transpose() * w.ZdS[l];
+        w.tGprev.noalias() += Q.transpose() * w.tZdS;
+      }
     }
+    if (need_prev) w.tG.swap(w.tGprev);
   }
 }
 
@@ -388,10 +407,15 @@ double run_batch(const lsa_model& model, const weights& wt, const prompt_batch& 
     double sum = 0;
     const int b0 = static_cast<int>(lanes::chunk_begin(batch.B, K, k)), b1 = static_cast<int>(lanes::chunk_begin(batch.B, K, k + 1));
     for (int b = b0; b < b1; ++b) {
-      double tr = 0;
-      const double r = forward_prompt(model, wt, batch, b, w, &tr, true);
+      const double r = forward_prompt(model, wt, batch, b, w, !tan);
       sum += r * r;
-      if (gradient) backward_prompt(model, wt, n, r, tr, w);
+      if (tan) {
+        const double tr = forward_tangent(model, wt, n, 0, w);
+        backward_prompt(model, wt, n, r, w, false);
+        backward_tangent(model, wt, n, tr, 0, w);
+      } else if (gradient) {
+        backward_prompt(model, wt, n, r, w, true);
+      }
     }
     if (gradient) {
       double* out = st.partial[k].v.data();
@@ -531,14 +555,79 @@ VectorXd hessian_vector(const lsa_model& model, const VectorXd& theta, const pro
 }
 
 VectorXd hessian_diagonal(const lsa_model& model, const VectorXd& theta, const prompt_batch& batch, int threads) {
+  // H_ii = e_i^T H e_i. Per prompt the value passes run once; for coordinate i, a weight of
+  // layer l0, the weight tangent vanishes off layer l0, so its forward tangent starts at l0
+  // and only the backward tangent down to l0 is needed for the entry (i, i).
   check_theta(model, theta);
-  const Index p = theta.size();
-  VectorXd diag(p), e = VectorXd::Zero(p);
-  for (Index i = 0; i < p; ++i) {
-    e(i) = 1.0;
-    diag(i) = hessian_vector(model, theta, batch, e, threads)(i);
-    e(i) = 0.0;
+  check_batch(model, batch);
+  const int d = model.d, D = d + 1, L = model.L, n = batch.n;
+  const int p = static_cast<int>(theta.size());
+  if (p == 0) return VectorXd();
+  // Coordinate i seeds (and reads) entry (row, col) of layer l's P_full or Q_full with `sign`.
+  struct coord {
+    int l, row, col;
+    bool q;
+    double sign;
+  };
+  std::vector<coord> coords;
+  coords.reserve(p);
+  for (int l = 0; l < L; ++l) {
+    switch (model.par) {
+      case parameterization::full:
+        for (int which = 0; which < 2; ++which)
+          for (int j = 0; j < D; ++j)
+            for (int i = 0; i < D; ++i) coords.push_back({l, i, j, which == 1, 1.0});
+        break;
+      case parameterization::code:
+        for (int j = 0; j < d; ++j)
+          for (int i = 0; i < d; ++i) coords.push_back({l, i, j, false, 1.0});
+        for (int j = 0; j < d; ++j)
+          for (int i = 0; i < d; ++i) coords.push_back({l, j, i, true, 1.0});  // Q_full = [[Q^T,0],[0,0]]
+        break;
+      case parameterization::sparse:
+        for (int j = 0; j < d; ++j)
+          for (int i = 0; i < d; ++i) coords.push_back({l, i, j, true, -1.0});  // Q_full = -[[A,0],[0,0]]
+        break;
+    }
   }
+  const weights base = make_weights(model, theta);
+  const int K = lanes::chunk_count(batch.B, static_cast<std::size_t>(p));
+  threads = std::clamp(threads, 1, K);
+  batch_state& st = state();
+  if (static_cast<int>(st.work.size()) < threads) st.work.resize(threads);
+  for (int t = 0; t < threads; ++t) st.work[t].shape(D, n, L, true);
+  std::vector<weights> wts(threads, base);
+  for (auto& wt : wts) {
+    wt.tP.assign(L, MatrixXd::Zero(D, D));
+    wt.tQ.assign(L, MatrixXd::Zero(D, D));
+  }
+  std::vector<chunk_grad> partial(K);
+  for (auto& c : partial) c.v.assign(p, 0.0);
+  std::vector<double> partial_loss;
+  lanes::run_chunks(K, threads, st.team, partial, partial_loss, true, [&](int worker, int k) {
+    prompt_work& w = st.work[worker];
+    weights& wt = wts[worker];
+    double* out = partial[k].v.data();
+    const int b0 = static_cast<int>(lanes::chunk_begin(batch.B, K, k)), b1 = static_cast<int>(lanes::chunk_begin(batch.B, K, k + 1));
+    for (int b = b0; b < b1; ++b) {
+      const double r = forward_prompt(model, wt, batch, b, w, true);
+      backward_prompt(model, wt, n, r, w, false);
+      for (int i = 0; i < p; ++i) {
+        const coord& c = coords[i];
+        double& seed = c.q ? wt.tQ[c.l](c.row, c.col) : wt.tP[c.l](c.row, c.col);
+        seed = c.sign;
+        const double tr = forward_tangent(model, wt, n, c.l, w);
+        w.accP[c.l].setZero();
+        w.accQ[c.l].setZero();
+        backward_tangent(model, wt, n, tr, c.l, w);
+        out[i] += c.sign * (c.q ? w.accQ[c.l](c.row, c.col) : w.accP[c.l](c.row, c.col));
+        seed = 0.0;
+      }
+    }
+    return 0.0;
+  });
+  VectorXd diag = Eigen::Map<const VectorXd>(partial[0].v.data(), p);
+  diag /= static_cast<double>(batch.B);
   return diag;
 }
 

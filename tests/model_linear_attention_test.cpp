@@ -283,6 +283,8 @@ TEST(ModelLinearAttention, BitIdenticalForAnyThreadCount) {
     EXPECT_EQ(loss(m, theta, batch, 1), loss(m, theta, batch, 3));
     const VectorXd v = random_theta(m, 1.0, 11);
     EXPECT_EQ(hessian_vector(m, theta, batch, v, 1), hessian_vector(m, theta, batch, v, 2));
+    const prompt_batch small = small_batch(5, 20, 100, 12);
+    EXPECT_EQ(hessian_diagonal(m, theta, small, 1), hessian_diagonal(m, theta, small, 3));
   }
 }
 
@@ -322,6 +324,24 @@ TEST(ModelLinearAttention, HessianMatchesNestedAutoDiffOnATinyCase) {
         EXPECT_LT((hessian_vector(m, theta, batch, e) - H.col(i)).norm(), 1e-12 * std::max(1.0, H.norm()));
       }
       EXPECT_LT((hessian_diagonal(m, theta, batch) - H.diagonal()).norm(), 1e-12 * std::max(1.0, H.norm()));
+    }
+}
+
+// The diagonal (value passes once per prompt, tangents from the coordinate's layer on) equals
+// the products with the unit vectors.
+TEST(ModelLinearAttention, HessianDiagonalMatchesUnitVectorProducts) {
+  for (auto par : kPars)
+    for (auto act : kActs) {
+      SCOPED_TRACE(::testing::Message() << "par " << int(par) << " act " << int(act));
+      lsa_model m{3, 3, par, act};
+      const prompt_batch batch = small_batch(3, 6, 30, 17);
+      const VectorXd theta = random_theta(m, 0.4, 18);
+      const VectorXd diag = hessian_diagonal(m, theta, batch, 2);
+      const Index p = theta.size();
+      VectorXd ref(p);
+      for (Index i = 0; i < p; ++i) ref(i) = hessian_vector(m, theta, batch, VectorXd::Unit(p, i))(i);
+      EXPECT_LT((diag - ref).cwiseAbs().maxCoeff(), 1e-12 * ref.cwiseAbs().maxCoeff());
+      EXPECT_GT(ref.cwiseAbs().maxCoeff(), 1e-3);
     }
 }
 
