@@ -133,6 +133,11 @@ struct prompt_work {
   std::vector<M> dV, dS, ZdS;      // relu
   M Gprev, dC, dA;
   std::vector<M> accP, accQ;    // chunk sums of df/dP_full, df/dQ_full (or their tangents)
+  // linear attention in (d+1) x (d+1) form (compact_prompt): C_l, P C_l, A_l = I + K_l, A_l C_l, q_l
+  std::vector<M> cC, cPC, cA, cAC;
+  std::vector<Eigen::VectorXd> cq;
+  M cdC, cdCn, cS, cdA, cdPC, cT;
+  Eigen::VectorXd cdq, cdqn;
   // tangents
   std::vector<M> tZ, tC, tPC, tK, tQZ, tA, tV;
   M tG, tGprev, tdK, tdPC, tdC, tdCs, tdA, tdS, tdV, tZdS, X;
@@ -149,6 +154,10 @@ struct prompt_work {
     G.assign(L, M(D, T)), dK.assign(L, M(D, D)), dPC.assign(L, M(D, D)), dCs.assign(L, M(D, D));
     dV.assign(L, M(D, n)), dS.assign(L, M(n, T)), ZdS.assign(L, M(D, T));
     Gprev.resize(D, T), dC.resize(D, D), dA.resize(n, T);
+    cC.assign(L + 1, M(D, D)), cPC.assign(L, M(D, D)), cA.assign(L, M(D, D)), cAC.assign(L, M(D, D));
+    cq.assign(L + 1, Eigen::VectorXd(D));
+    cdC.resize(D, D), cdCn.resize(D, D), cS.resize(D, D), cdA.resize(D, D), cdPC.resize(D, D), cT.resize(D, D);
+    cdq.resize(D), cdqn.resize(D);
     if (!tangents) return;
     tZ.assign(L + 1, M(D, T));
     tC.assign(L, M(D, D)), tPC.assign(L, M(D, D)), tK.assign(L, M(D, D));
@@ -199,6 +208,66 @@ double forward_prompt(const lsa_model& model, const weights& wt, const prompt_ba
     }
   }
   return w.Z[model.L](d, n) + batch.y_query(b);
+}
+
+// Linear attention acts on every token by the same matrix: Z_{l+1} = (I + K_l) Z_l with
+// K_l = P_l C_l Q_l / n, C_l = Z_{l,c} Z_{l,c}^T. So with A_l = I + K_l the pass needs only
+//   C_{l+1} = A_l C_l A_l^T,   q_{l+1} = A_l q_l   (q the query token),   r = [q_L]_d + y_q,
+// and its gradient only (d+1) x (d+1) products (C_0 is the one product over the n tokens):
+//   dA_l = (dC_{l+1} + dC_{l+1}^T) A_l C_l + dq_{l+1} q_l^T = dK_l,
+//   dQ_l += (P_l C_l)^T dK_l / n,  dP_l += (dK_l / n) Q_l^T C_l,
+//   dC_l = A_l^T dC_{l+1} A_l + P_l^T (dK_l / n) Q_l^T,   dq_l = A_l^T dq_{l+1}.
+// Used for f and grad f with linear attention; the token-wise pass above serves forward_tokens,
+// ReLU attention and the tangents.
+double compact_prompt(const lsa_model& model, const weights& wt, const prompt_batch& batch, int b, prompt_work& w,
+                      bool gradient) {
+  const int d = model.d, n = batch.n, T = n + 1, L = model.L;
+  const double inv_n = 1.0 / n;
+  const auto Z0 = batch.Z.middleCols(static_cast<Index>(b) * T, T);
+  w.cC[0].noalias() = Z0.leftCols(n) * Z0.leftCols(n).transpose();
+  w.cq[0] = Z0.col(n);
+  for (int l = 0; l < L; ++l) {
+    w.cPC[l].noalias() = wt.P[l].lazyProduct(w.cC[l]);
+    w.cA[l].noalias() = w.cPC[l].lazyProduct(wt.Q[l]);
+    w.cA[l] *= inv_n;
+    w.cA[l].diagonal().array() += 1.0;
+    w.cq[l + 1].noalias() = w.cA[l] * w.cq[l];
+    if (l + 1 < L) {
+      w.cAC[l].noalias() = w.cA[l].lazyProduct(w.cC[l]);
+      w.cC[l + 1].noalias() = w.cAC[l].lazyProduct(w.cA[l].transpose());
+    }
+  }
+  const double r = w.cq[L](d) + batch.y_query(b);
+  if (!gradient || L == 0) return r;
+  w.cdq.setZero();
+  w.cdq(d) = 2.0 * r;
+  for (int l = L - 1; l >= 0; --l) {
+    // dK_l / n into cdA
+    if (l == L - 1) {
+      w.cdA.noalias() = w.cdq * w.cq[l].transpose();  // dC_L = 0
+    } else {
+      w.cS = w.cdC + w.cdC.transpose();
+      w.cdA.noalias() = w.cS.lazyProduct(w.cAC[l]);
+      w.cdA.noalias() += w.cdq * w.cq[l].transpose();
+    }
+    w.cdA *= inv_n;
+    w.accQ[l].noalias() += w.cPC[l].transpose().lazyProduct(w.cdA);
+    w.cdPC.noalias() = w.cdA.lazyProduct(wt.Q[l].transpose());
+    w.accP[l].noalias() += w.cdPC.lazyProduct(w.cC[l]);
+    if (l > 0) {
+      if (l == L - 1) {
+        w.cdCn.noalias() = wt.P[l].transpose().lazyProduct(w.cdPC);
+      } else {
+        w.cT.noalias() = w.cA[l].transpose().lazyProduct(w.cdC);
+        w.cdCn.noalias() = w.cT.lazyProduct(w.cA[l]);
+        w.cdCn.noalias() += wt.P[l].transpose().lazyProduct(w.cdPC);
+      }
+      w.cdC.swap(w.cdCn);
+      w.cdqn.noalias() = w.cA[l].transpose() * w.cdq;
+      w.cdq.swap(w.cdqn);
+    }
+  }
+  return r;
 }
 
 // Tangent of the forward pass (after forward_prompt) for weight tangents that vanish below
@@ -407,6 +476,11 @@ double run_batch(const lsa_model& model, const weights& wt, const prompt_batch& 
     double sum = 0;
     const int b0 = static_cast<int>(lanes::chunk_begin(batch.B, K, k)), b1 = static_cast<int>(lanes::chunk_begin(batch.B, K, k + 1));
     for (int b = b0; b < b1; ++b) {
+      if (!tan && model.act == attention::linear) {
+        const double r = compact_prompt(model, wt, batch, b, w, gradient);
+        sum += r * r;
+        continue;
+      }
       const double r = forward_prompt(model, wt, batch, b, w, !tan);
       sum += r * r;
       if (tan) {
