@@ -190,7 +190,8 @@ claim adam_vs_sgd() {
                       s.lr_sgdm, s.L, B, seeds),
           sub_specs, sub_runs));
       res.figures.back().notes = {lines.back()};
-      res.statistics.push_back({fmt::format("{} log10 SGDM/Adam ratio at {}", s.name, iters), std::log10(rf.estimate),
+      if (std::isfinite(rf.estimate))
+        res.statistics.push_back({fmt::format("{} log10 SGDM/Adam ratio at {}", s.name, iters), std::log10(rf.estimate),
                                 band_of({std::log10(rf.estimate), std::log10(rf.low), std::log10(rf.high), rf.n}, 0.05)});
       res.statistics.push_back({fmt::format("{} P17 initial test loss", s.name), f0.estimate, (f0.high - f0.low) / 2});
     }

@@ -70,7 +70,7 @@ claim heavy_tailed_noise() {
             "deeper models."};
   using K = param_kind;
   c.params = {
-      {"samples", K::integer, "1500", "2000", 20, 1e6, "noise vectors per configuration (spec: 2000; code: 10000)"},
+      {"samples", K::integer, "2000", "2000", 20, 1e6, "noise vectors per configuration (spec: 2000; code: 10000)"},
       {"batch", K::integer, "100", "1000", 1, 1e6,
        "minibatch B of each noise vector (paper: 1000; quick: 100, which makes every law's tail heavier, judged alike)"},
       {"true_prompts", K::integer, "20000", "100000", 1000, 1e8, "prompts for the 'true' gradient (paper: 1e5)"},
@@ -229,14 +229,14 @@ claim heavy_tailed_noise() {
       return f;
     };
     res.figures.push_back(histogram("noise-settings",
-                                    fmt::format("Minibatch gradient noise at initialization, L = 3 (B = {}, {} samples; Fig. 2 row 2 / Fig. 7(b) analogue)", B, K),
+                                    fmt::format("Gradient noise at init, L = 3, B = {} (Fig. 2 row 2, Fig. 7(b))", B),
                                     {0, 1, 2, 3}));
     std::vector<int> depth_idx;
     for (int i = 0; i < nc; ++i)
       if (cfg[i].law == icl::covariate_law::gaussian && cfg[i].n == 20) depth_idx.push_back(i);
     std::sort(depth_idx.begin(), depth_idx.end(), [&](int a, int b) { return cfg[a].L < cfg[b].L; });
     res.figures.push_back(histogram("noise-depth",
-                                    fmt::format("Minibatch gradient noise at initialization vs depth, S1 (B = {}; Fig. 8(c) analogue)", B),
+                                    fmt::format("Gradient noise at init vs depth, S1, B = {} (Fig. 8(c))", B),
                                     depth_idx));
     res.figures[0].notes = {lines[0], lines[1], lines[2]};
     if (lines.size() > 3) res.figures[1].notes = {lines[3]};

@@ -119,7 +119,8 @@ claim directional_smoothness_gap() {
                        {"per_replicate_median_ds", {{"adam", med_adam}, {"sgdm", med_sgd}}},
                        {"sgdm_over_adam", to_json(ratio)}, {"verdict", to_string(v)},
                        {"non_positive_ds_points", negative}, {"ds_points", points}});
-      res.statistics.push_back({fmt::format("log10 DS ratio SGDM/Adam {}", s.name), std::log10(ratio.estimate),
+      if (std::isfinite(ratio.estimate))
+        res.statistics.push_back({fmt::format("log10 DS ratio SGDM/Adam {}", s.name), std::log10(ratio.estimate),
                                 band_of({0, std::log10(ratio.low), std::log10(ratio.high), 0}, 0.05)});
       figure f;
       f.id = fmt::format("ds-{}", s.name);

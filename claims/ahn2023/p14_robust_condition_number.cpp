@@ -33,7 +33,7 @@ claim robust_condition_number_gap() {
             "S3 and L = 2 are reported only."};
   c.params = smoothness_params("1", "1,2,3,4", "3", "2,4,6", "1250");
   for (auto& q : c.params)
-    if (q.key == "hessian_prompts") q.quick = "50", q.help = "first prompts of the fixed test batch on which diag H is evaluated (code: 1000; quick: 50, each diagonal is 2 L d^2 Hessian-vector products)";
+    if (q.key == "hessian_prompts") q.help = "first prompts of the fixed test batch on which diag H is evaluated (code: 1000; quick: 100; each diagonal is 2 L d^2 Hessian-vector products)";
   c.params.push_back({"R_iterations", param_kind::integer_list, "300,500", "750,1250", 0, 1e6,
                       "iterations at which R is measured (multiples of 50, <= iterations; paper: 750, 1250; quick: 300, 500)"});
   c.estimate_bytes = [](const param_values& p) {
@@ -102,8 +102,9 @@ claim robust_condition_number_gap() {
           xs.push_back(at[a]), ys.push_back(q.estimate);
           lo.push_back(std::isfinite(q.low) ? q.low : q.estimate), hi.push_back(std::isfinite(q.high) ? q.high : q.estimate);
         }
-        res.statistics.push_back({fmt::format("log10 R ratio {} @{}", s.name, at[a]), std::log10(q.estimate),
-                                  band_of({0, std::log10(q.low), std::log10(q.high), 0}, 0.05)});
+        if (std::isfinite(q.estimate))
+          res.statistics.push_back({fmt::format("log10 R ratio {} @{}", s.name, at[a]), std::log10(q.estimate),
+                                    band_of({0, std::log10(q.low), std::log10(q.high), 0}, 0.05)});
       }
       table.push_back(row);
       f.curves.push_back(points(fmt::format("{}{}", s.name, judged ? "" : " (not judged)"), xs, ys, lo, hi));

@@ -83,7 +83,8 @@ claim generalized_smoothness() {
       lines.push_back(fmt::format("{}: r = {:.2f} [{:.2f}, {:.2f}] ({})", s.name, ri.estimate, ri.low, ri.high, to_string(v)));
       table.push_back({{"config", s.name}, {"L", s.L}, {"n", s.n}, {"pearson_per_replicate", r_each},
                        {"pearson_fisher_mean", to_json(ri)}, {"dropped_points_ds_nonpositive", dropped}, {"verdict", to_string(v)}});
-      res.statistics.push_back({fmt::format("Pearson r(log grad, log DS) {}", s.name), ri.estimate, band_of(ri, 0.05)});
+      if (std::isfinite(ri.estimate))
+        res.statistics.push_back({fmt::format("Pearson r(log grad, log DS) {}", s.name), ri.estimate, band_of(ri, 0.05)});
       series pts{fmt::format("{} (r = {:.2f})", s.name, ri.estimate), "points", sx, sy, {}, {}};
       scatter.curves.push_back(std::move(pts));
     }

@@ -164,7 +164,7 @@ std::string run_spec::key() const {
 }
 
 double run_spec::cost() const {
-  return static_cast<double>(iterations) * batch * s.L * (s.n + 1) * (1 + 0.05 * 1000.0 / eval_every * test_prompts / batch / 50);
+  return static_cast<double>(iterations) * (batch + static_cast<double>(test_prompts) / (3.0 * eval_every)) * s.L * (s.n + 1);
 }
 
 double trajectory::test_at(int t) const {
