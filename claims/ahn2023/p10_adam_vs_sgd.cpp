@@ -47,9 +47,9 @@ claim adam_vs_sgd() {
             "loss at initialization is about tr Sigma."};
   using K = param_kind;
   c.params = {
-      {"settings", K::integer_list, "1", "1,2,4", 1, 4,
+      {"settings", K::integer_list, "1,4", "1,2,4", 1, 4,
        "data settings: 1 = S1 (n=20 Gaussian), 2 = S2 (n=5), 3 = S3 (gamma, reported only), 4 = sphere "
-       "(quick: S1 only, for the 60 s budget)"},
+       "(quick: S1 and the sphere, for the 60 s budget)"},
       {"iterations", K::integer, "600", "10000", 50, 1e6, "online iterations (paper: 10000; quick: 600)"},
       {"early", K::integer, "300", "2000", 1, 1e6, "earlier checkpoint for the S1 ratio (paper: 2000; quick: 300)"},
       {"batch", K::integer, "250", "1000", 10, 1e6, "prompts per iteration B (paper: 1000; quick: 250)"},

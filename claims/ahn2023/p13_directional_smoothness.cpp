@@ -71,7 +71,7 @@ claim directional_smoothness_gap() {
   c.info = {claim_id, paper_b, "Section 2.4 and 3.2, Fig. 2 (row 4); spec P13", "comparison", "exact",
             "Along the first 2000 iterations, the median directional smoothness u_t^T H u_t along SGDM's updates exceeds "
             "Adam's by more than 2x (Settings 1-3, sphere, and L = 4, 6)."};
-  c.params = smoothness_params("1", "1,2,3,4", "4", "4,6", "2000");
+  c.params = smoothness_params("1,4", "1,2,3,4", "4", "4,6", "2000");
   c.params.push_back({"factor", param_kind::real, "2", "2", 1, 1e6, "asserted SGDM/Adam factor (spec: 2)"});
   c.estimate_bytes = [](const param_values& p) {
     return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +

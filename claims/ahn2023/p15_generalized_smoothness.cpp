@@ -27,7 +27,7 @@ claim generalized_smoothness() {
   c.info = {claim_id, paper_b, "Section 2.5, Fig. 6 (right); spec P15", "comparison", "exact",
             "Along the first 2000 Adam iterations, log ||grad f|| and log(directional smoothness) are positively "
             "correlated in every setting ((L0, L1)-smoothness)."};
-  c.params = smoothness_params("1", "1,2,3,4", "4", "4,6", "2000");
+  c.params = smoothness_params("1,4", "1,2,3,4", "4", "4,6", "2000");
   c.estimate_bytes = [](const param_values& p) {
     return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +
            8.0 * 6 * 21 * (p.get("batch") + p.get("test_prompts")) * 4 * p.max("Ls");
