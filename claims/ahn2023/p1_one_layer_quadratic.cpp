@@ -158,6 +158,8 @@ claim p1_one_layer_quadratic() {
         xmin = std::min(xmin, fv), xmax = std::max(xmax, fv);
         if (t == 0)
           res.statistics.push_back({fmt::format("MC loss at C*, {}", law.name), ci.mean, ci.half});
+        else
+          res.bounds.push_back({fmt::format("f(C) formula, {}, random C {}", law.name, t), fv});
       }
       res.bounds.push_back({fmt::format("f* ({})", law.name), opt.loss});
       res.bounds.push_back({fmt::format("tr Sigma ({})", law.name), law.mom.Sigma.trace()});

@@ -166,6 +166,8 @@ claim p2_theorem1() {
         incr_ok = incr_ok && dci.contains(excess[r]) && dci.hi > 0;
         incr_powered = incr_powered && dci.lo > 0;
         incr.push_back({{"excess_formula", excess[r]}, {"mc_increase", interval_json(dci)}});
+        res.bounds.push_back({fmt::format("P1 excess tr(D^T Sigma D G), d={} n={}{} direction {}", d, n,
+                                          cf.anisotropic ? " anisotropic" : "", r + 1), excess[r]});
       }
       const std::string name = fmt::format("d={} n={}{}", d, n, cf.anisotropic ? " anisotropic" : "");
       res.bounds.push_back({fmt::format("f* ({})", name), fstar});

@@ -109,6 +109,8 @@ claim p6_multistep_gd() {
         nlohmann::json row = {{"a0", a0 * (1 + grid[g].first)}, {"a1", a1 * (1 + grid[g].second)},
                               {"closed_form", want}, {"mc", interval_json(ci_)}, {"inside", in}};
         if (g > 0) {
+          res.bounds.push_back({fmt::format("E tr p(S)^2 at a = ({:.6g}, {:.6g}) (n={})", a0 * (1 + grid[g].first),
+                                            a1 * (1 + grid[g].second), n), want});
           std::vector<double> diff(static_cast<std::size_t>(Kb));
           for (int k = 0; k < Kb; ++k) diff[k] = losses[g][k] - losses[0][k];
           const auto dci = batch_interval(diff, conf);

@@ -144,6 +144,7 @@ claim p8_relu_attention() {
       xs.push_back(qs[j]), ys.push_back(ci.mean), lo.push_back(ci.lo), hi.push_back(ci.hi);
       rows.push_back({{"q", qs[j]}, {"f_derived", want}, {"mc", interval_json(ci)}, {"inside", in}});
       if (scan[j] == 0) res.statistics.push_back({"MC loss at q_0", ci.mean, ci.half});
+      res.bounds.push_back({fmt::format("f(q) derived at q = {:.6g}", qs[j]), want});
     }
     const auto gz = test_zero_gradient(grads, conf);
 
