@@ -25,7 +25,7 @@ claim p6_multistep_gd() {
   c.info = {"ahn2023.multistep-gd", paper_ahn_a, "Lemma 1 + spec 2.4 (optimal multi-step GD, Hankel formula)",
             "probabilistic", "derived",
             "The sparse 2-layer model with A_l = a_l I (x, w ~ N(0, I)) has loss E tr p(S)^2, p(mu) = prod (1 - a_l mu); "
-            "its minimum over real steps is 1/(H^{-1})_00 with H_ij = E tr S^{i+j} (0.3612397 for d = 5, n = 20)."};
+            "its minimum over real steps is 1/(H^{-1})_00 with H_ij = E tr S^{i+j} (0.36123969 for d = 5, n = 20; the spec prints 0.3612398)."};
   using K = param_kind;
   c.params = {
       {"d", K::integer, "5", "5", 1, 64, "covariate dimension"},
@@ -45,6 +45,8 @@ claim p6_multistep_gd() {
     const std::vector<int> ns = p.int_list("n_list");
     const int d = p.get_int("d");
     const std::vector<double> scan = p.list("scan");
+    for (double s : scan)
+      if (s == 0) throw bad_input("ahn2023.multistep-gd: scan offsets must be nonzero (0 is the optimum itself)");
     const int Kb = p.get_int("batches"), B = p.get_int("B");
     const double alpha = p.get("alpha"), step_scale = p.get("step_scale");
     const std::string id = "ahn2023.multistep-gd";
