@@ -10,7 +10,6 @@
 #include <boost/random/uniform_real_distribution.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "bounds/ahn2023/von_oswald.hpp"
 #include "bounds/ahn2023/zfb_test_length.hpp"
 #include "bounds/common/scalar.hpp"
+#include "reference_data.hpp"
 
 namespace {
 
@@ -34,15 +34,7 @@ using attnbound::precision_guard;
 using attnbound::upper;
 using nlohmann::json;
 
-const json& reference() {
-  static const json j = [] {
-    const std::string path = std::string(ATTNBOUND_TEST_DATA_DIR) + "/ahn2023_reference.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
-  return j;
-}
+const json& reference() { return attnbound::test::reference_data("ahn2023_reference.json"); }
 
 /// "p/q", "p" or a decimal, in the Scalar (a rational is divided in S: exact to rounding).
 template <class S>

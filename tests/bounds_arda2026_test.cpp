@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -21,6 +20,7 @@
 #include "bounds/arda2026/required_width.hpp"
 #include "bounds/common/activation.hpp"
 #include "bounds/common/scalar.hpp"
+#include "reference_data.hpp"
 
 namespace {
 
@@ -30,6 +30,7 @@ using attnbound::mp_interval;
 using attnbound::mp_real;
 using attnbound::precision_guard;
 using attnbound::upper;
+using attnbound::test::parse_decimal;
 using nlohmann::json;
 
 // No bound takes T: the configuration has no sequence-length member.
@@ -38,24 +39,7 @@ concept has_sequence_length = requires(C c) { c.T; } || requires(C c) { c.seq_le
 static_assert(!has_sequence_length<ab::config<double>>);
 static_assert(!has_sequence_length<ab::config<mp_real>>);
 
-const json& reference() {
-  static const json j = [] {
-    const std::string path = std::string(ATTNBOUND_TEST_DATA_DIR) + "/arda2026_reference.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
-  return j;
-}
-
-template <class Scalar>
-Scalar parse(const std::string& s) {
-  if constexpr (std::is_same_v<Scalar, double>) {
-    return std::stod(s);
-  } else {
-    return Scalar(s);  // mp_real: correctly rounded; mp_interval: enclosure of the decimal
-  }
-}
+const json& reference() { return attnbound::test::reference_data("arda2026_reference.json"); }
 
 /// Builds config<Scalar> from the decimal strings. Call inside a precision_guard for the MP
 /// types: the config's defaults and sigma constants are created at the current precision.
@@ -203,7 +187,7 @@ TEST(BoundsArda2026Interval, EnclosureContainsMpfrValueAndIsTight) {
 
 TEST(BoundsArda2026Interval, DecimalParametersAreEnclosed) {
   precision_guard guard(50);
-  const mp_interval x = parse<mp_interval>("0.05");
+  const mp_interval x = parse_decimal<mp_interval>("0.05");
   EXPECT_LT(lower(x), upper(x));  // 0.05 is not a binary fraction: a genuine enclosure
   precision_guard guard100(100);
   const mp_real exact("0.05");

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <string>
 
@@ -13,6 +12,7 @@
 
 #include "bounds/cayci2024/gradient.hpp"
 #include "bounds/common/scalar.hpp"
+#include "reference_data.hpp"
 
 namespace {
 
@@ -22,32 +22,19 @@ using attnbound::mp_interval;
 using attnbound::mp_real;
 using attnbound::precision_guard;
 using attnbound::upper;
+using attnbound::test::parse_decimal;
 using nlohmann::json;
 
-const json& reference() {
-  static const json j = [] {
-    const std::string path = std::string(ATTNBOUND_TEST_DATA_DIR) + "/cayci2024_reference.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
-  return j;
-}
-
-template <class Scalar>
-Scalar parse(const std::string& s) {
-  if constexpr (std::is_same_v<Scalar, double>) return std::stod(s);
-  else return Scalar(s);
-}
+const json& reference() { return attnbound::test::reference_data("cayci2024_reference.json"); }
 
 template <class Scalar>
 bc::config<Scalar> make_config(const json& p) {
   bc::config<Scalar> c;
   c.T = std::stoll(p.at("T").get<std::string>());
-  c.m = parse<Scalar>(p.at("m"));
-  c.u_max = parse<Scalar>(p.at("u"));
-  c.rho_u = parse<Scalar>(p.at("rho_u"));
-  c.rho_c = parse<Scalar>(p.at("rho_c"));
+  c.m = parse_decimal<Scalar>(p.at("m"));
+  c.u_max = parse_decimal<Scalar>(p.at("u"));
+  c.rho_u = parse_decimal<Scalar>(p.at("rho_u"));
+  c.rho_c = parse_decimal<Scalar>(p.at("rho_c"));
   c.sigma = attnbound::bounds::tanh_constants<Scalar>();
   return c;
 }
