@@ -66,6 +66,21 @@ std::vector<param_spec> smoothness_params(const std::string& settings_quick, con
   };
 }
 
+double smoothness_estimate_bytes(const param_values& p) {
+  return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +
+         8.0 * 6 * 21 * (p.get("batch") + p.get("test_prompts")) * 4 * p.max("Ls");
+}
+
+smoothness_setup smoothness_run_setup(const run_context& ctx) {
+  const auto& p = ctx.params;
+  smoothness_setup su;
+  su.seeds = p.get_int("seeds"), su.iterations = p.get_int("iterations"), su.hessian_prompts = p.get_int("hessian_prompts");
+  su.paper_runs = p.get_int("batch") >= 1000 && su.seeds >= 6 && su.hessian_prompts >= 1000;
+  su.cfg = smoothness_configs(p);
+  su.specs = smoothness_specs(su.cfg, p, ctx.seed);
+  return su;
+}
+
 claim directional_smoothness_gap() {
   claim c;
   c.info = {claim_id, paper_b, "Section 2.4 and 3.2, Fig. 2 (row 4); spec P13", "comparison", "exact",
@@ -73,17 +88,14 @@ claim directional_smoothness_gap() {
             "Adam's by more than 2x (Settings 1-3, sphere, and L = 4, 6)."};
   c.params = smoothness_params("1,4", "1,2,3,4", "4", "4,6", "2000");
   c.params.push_back({"factor", param_kind::real, "2", "2", 1, 1e6, "asserted SGDM/Adam factor (spec: 2)"});
-  c.estimate_bytes = [](const param_values& p) {
-    return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +
-           8.0 * 6 * 21 * (p.get("batch") + p.get("test_prompts")) * 4 * p.max("Ls");
-  };
+  c.estimate_bytes = smoothness_estimate_bytes;
   c.run = [](const run_context& ctx) {
-    const auto& p = ctx.params;
-    const int seeds = p.get_int("seeds"), iters = p.get_int("iterations"), hp = p.get_int("hessian_prompts");
-    const double factor = p.get("factor");
-    const bool paper_scale = p.get_int("batch") >= 1000 && iters >= 2000 && seeds >= 6 && hp >= 1000;
-    const auto cfg = smoothness_configs(p);
-    const auto specs = smoothness_specs(cfg, p, ctx.seed);
+    const auto su = smoothness_run_setup(ctx);
+    const auto& cfg = su.cfg;
+    const auto& specs = su.specs;
+    const int seeds = su.seeds, iters = su.iterations, hp = su.hessian_prompts;
+    const double factor = ctx.params.get("factor");
+    const bool paper_scale = su.paper_runs && iters >= 2000;
     const auto runs = get_runs(specs, ctx, claim_id);
     const auto ds = smoothness_series(specs, runs, hp, ctx, claim_id);
     claim_result res;

@@ -36,21 +36,18 @@ claim robust_condition_number_gap() {
     if (q.key == "hessian_prompts") q.help = "first prompts of the fixed test batch on which diag H is evaluated (code: 1000; quick: 100; each diagonal is 2 L d^2 Hessian-vector products)";
   c.params.push_back({"R_iterations", param_kind::integer_list, "300,500", "750,1250", 0, 1e6,
                       "iterations at which R is measured (multiples of 50, <= iterations; paper: 750, 1250; quick: 300, 500)"});
-  c.estimate_bytes = [](const param_values& p) {
-    return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +
-           8.0 * 6 * 21 * (p.get("batch") + p.get("test_prompts")) * 4 * p.max("Ls");
-  };
+  c.estimate_bytes = smoothness_estimate_bytes;
   c.run = [](const run_context& ctx) {
-    const auto& p = ctx.params;
-    const int seeds = p.get_int("seeds"), iters = p.get_int("iterations"), hp = p.get_int("hessian_prompts");
-    const std::vector<int> at = p.int_list("R_iterations");
+    const auto su = smoothness_run_setup(ctx);
+    const auto& cfg = su.cfg;
+    const auto& specs = su.specs;
+    const int seeds = su.seeds, iters = su.iterations, hp = su.hessian_prompts;
+    const std::vector<int> at = ctx.params.int_list("R_iterations");
     for (int t : at)
       if (t % snapshot_every != 0 || t > iters)
         throw bad_input(fmt::format("{}: R_iterations value {} must be a multiple of {} and <= iterations ({})", claim_id, t,
                                     snapshot_every, iters));
-    const bool paper_scale = p.get_int("batch") >= 1000 && seeds >= 6 && hp >= 1000 && at.size() >= 2 && at[0] == 750 && at[1] == 1250;
-    const auto cfg = smoothness_configs(p);
-    const auto specs = smoothness_specs(cfg, p, ctx.seed);
+    const bool paper_scale = su.paper_runs && at.size() >= 2 && at[0] == 750 && at[1] == 1250;
     const auto runs = get_runs(specs, ctx, claim_id);
     // R for every (run, iteration).
     const int na = static_cast<int>(at.size()), total = static_cast<int>(specs.size()) * na;

@@ -28,16 +28,13 @@ claim generalized_smoothness() {
             "Along the first 2000 Adam iterations, log ||grad f|| and log(directional smoothness) are positively "
             "correlated in every setting ((L0, L1)-smoothness)."};
   c.params = smoothness_params("1,4", "1,2,3,4", "4", "4,6", "2000");
-  c.estimate_bytes = [](const param_values& p) {
-    return 2.0 * p.get("seeds") * 6 * (200 + p.get("iterations") / 50) * 2 * 25 * p.max("Ls") * 8 +
-           8.0 * 6 * 21 * (p.get("batch") + p.get("test_prompts")) * 4 * p.max("Ls");
-  };
+  c.estimate_bytes = smoothness_estimate_bytes;
   c.run = [](const run_context& ctx) {
-    const auto& p = ctx.params;
-    const int seeds = p.get_int("seeds"), iters = p.get_int("iterations"), hp = p.get_int("hessian_prompts");
-    const bool paper_scale = p.get_int("batch") >= 1000 && iters >= 2000 && seeds >= 6 && hp >= 1000;
-    const auto cfg = smoothness_configs(p);
-    const auto all_specs = smoothness_specs(cfg, p, ctx.seed);
+    const auto su = smoothness_run_setup(ctx);
+    const auto& cfg = su.cfg;
+    const auto& all_specs = su.specs;
+    const int seeds = su.seeds, iters = su.iterations, hp = su.hessian_prompts;
+    const bool paper_scale = su.paper_runs && iters >= 2000;
     // Adam runs only (even indices).
     std::vector<run_spec> specs;
     for (std::size_t i = 0; i < all_specs.size(); i += 2) specs.push_back(all_specs[i]);

@@ -37,6 +37,17 @@ std::vector<setting> smoothness_configs(const param_values& p);
 std::vector<run_spec> smoothness_specs(const std::vector<setting>& cfg, const param_values& p, std::uint64_t seed);
 std::vector<param_spec> smoothness_params(const std::string& settings_quick, const std::string& settings_full,
                                           const std::string& Ls_quick, const std::string& Ls_full, const std::string& iters_full);
+/// Memory estimate of a smoothness claim's runs (claim::estimate_bytes) from smoothness_params.
+double smoothness_estimate_bytes(const param_values& p);
+
+/// What every smoothness claim's run reads first: sizes, configurations and run specs.
+struct smoothness_setup {
+  int seeds = 0, iterations = 0, hessian_prompts = 0;
+  bool paper_runs = false;  // batch >= 1000, seeds >= 6, hessian_prompts >= 1000 (iterations aside)
+  std::vector<setting> cfg;
+  std::vector<run_spec> specs;  // smoothness_specs(cfg, ...): per cfg and replicate, Adam then SGDM
+};
+smoothness_setup smoothness_run_setup(const run_context& ctx);
 
 /// A JSON object for an interval.
 inline nlohmann::json to_json(const interval& i) {
