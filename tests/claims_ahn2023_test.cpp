@@ -11,8 +11,10 @@
 #include "claims/ahn2023/identity_references.hpp"
 #include "claims/claim.hpp"
 #include "claims/runner.hpp"
+#include "expect_finite_numbers.hpp"
 
 namespace ac = attnbound::claims;
+using attnbound::test::expect_finite_numbers;
 namespace ah = attnbound::claims::ahn2023;
 namespace icl = attnbound::model::icl;
 namespace md = attnbound::model;
@@ -45,15 +47,6 @@ nlohmann::json run(const char* id, std::vector<std::string> overrides, int jobs 
   const ac::claim* c = ac::find_claim(id);
   EXPECT_NE(c, nullptr) << id;
   return ac::run_claim(*c, overrides, opt).at("claims").at(0);
-}
-
-void expect_finite_numbers(const nlohmann::json& j, const std::string& where) {
-  if (j.is_number_float()) {
-    EXPECT_TRUE(std::isfinite(j.get<double>())) << where;
-  } else if (j.is_structured()) {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      expect_finite_numbers(*it, where + "/" + (j.is_object() ? it.key() : std::string("[]")));
-  }
 }
 
 }  // namespace

@@ -2,12 +2,12 @@
 // "violated", writes finite numbers, and is reproducible (bit-identical for 1 and 2 jobs).
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 #include "claims/claim.hpp"
 #include "claims/runner.hpp"
+#include "expect_finite_numbers.hpp"
 
 namespace ac = attnbound::claims;
+using attnbound::test::expect_finite_numbers;
 
 namespace {
 
@@ -26,15 +26,6 @@ const std::vector<tiny_case>& cases() {
       {"arda2026.prop1.projsgd", {"n=30", "widths=4,8,16", "tau=200", "seeds=3", "pool=128", "eval_every=10"}},
   };
   return c;
-}
-
-void expect_finite_numbers(const nlohmann::json& j, const std::string& where) {
-  if (j.is_number_float()) {
-    EXPECT_TRUE(std::isfinite(j.get<double>())) << where;
-  } else if (j.is_structured()) {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      expect_finite_numbers(*it, where + "/" + (j.is_object() ? it.key() : std::string("[]")));
-  }
 }
 
 }  // namespace

@@ -5,13 +5,13 @@
 // with T, the IndRNN's streaming bytes do not).
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 #include "claims/claim.hpp"
 #include "claims/params.hpp"
 #include "claims/runner.hpp"
+#include "expect_finite_numbers.hpp"
 
 namespace ac = attnbound::claims;
+using attnbound::test::expect_finite_numbers;
 
 namespace {
 
@@ -28,15 +28,6 @@ const std::vector<tiny_case>& cases() {
       {"arda2026.memory", {"Ts=64,256,1024,4096", "m=8", "seeds=2"}, {"bytes-vs-T"}},
   };
   return c;
-}
-
-void expect_finite_numbers(const nlohmann::json& j, const std::string& where) {
-  if (j.is_number_float()) {
-    EXPECT_TRUE(std::isfinite(j.get<double>())) << where;
-  } else if (j.is_structured()) {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      expect_finite_numbers(*it, where + "/" + (j.is_object() ? it.key() : std::string("[]")));
-  }
 }
 
 nlohmann::json run(const tiny_case& c, int jobs, std::uint64_t seed = 11) {
