@@ -50,6 +50,9 @@ struct replicate {
   ml::attention_params W0;
 };
 replicate draw_replicate(const setting& s, std::uint64_t seed, const std::string& claim_id, int rep);
+/// Rough peak bytes of one training run of `s` (W^(0), iterate, gradient, Adam moments, data)
+/// that keeps `recorded_points` trajectory points (for claims' estimate_bytes).
+double run_bytes(const setting& s, int recorded_points);
 
 /// One recorded step: the tracked scalars at W^(t), L_S, and L_D on the test points
 /// (NaN where not evaluated).
