@@ -82,4 +82,8 @@ struct stage_times {
 };
 stage_times measure_stage_times(const trajectory& tr);
 
+/// The training-dynamics claims, one file each (collected by stage_claims.cpp).
+claim exact_laws_claim();   // li2024.exact-laws (exact_laws.cpp)
+claim four_stages_claim();  // li2024.four-stages (four_stages.cpp)
+
 }  // namespace attnbound::claims::li2024
