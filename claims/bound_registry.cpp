@@ -16,6 +16,10 @@
 #include "bounds/arda2026/required_width.hpp"
 #include "bounds/cayci2024/gradient.hpp"
 #include "bounds/common/scalar.hpp"
+#include "bounds/li2024/convergence.hpp"
+#include "bounds/li2024/signal_rates.hpp"
+#include "bounds/li2024/stage_times.hpp"
+#include "bounds/li2024/test_loss.hpp"
 
 namespace attnbound::claims {
 
@@ -258,6 +262,120 @@ nlohmann::json zhang2024_terms(const param_values& p, unsigned digits) {
   return {{"terms", terms}, {"labels", labels}};
 }
 
+// ---- Li et al. 2024: SignGD on a two-layer Transformer (bounds/li2024, NOTES.md) ----
+namespace l24 = attnbound::bounds::li2024;
+
+/// Runs a bounds/li2024 evaluation; a domain error of the closed forms is bad input (exit 2).
+template <class F>
+nlohmann::json li2024_guarded(const std::string& id, F&& f) {
+  try {
+    return f();
+  } catch (const std::domain_error& e) {
+    throw bad_input(id + ": " + e.what());
+  }
+}
+
+const char* kLi2024Rec = "reconstructed (bounds/li2024/NOTES.md; the paper's constants are unknown)";
+
+std::vector<param_spec> li2024_scale_params() {
+  using K = param_kind;
+  return {{"d", K::integer, "10000", "10000", 2, 2e9, "dimension (noise on coordinates 2..d)"},
+          {"n", K::integer, "20", "20", 1, 1e9, "training samples"},
+          {"s", K::integer, "50", "50", 1, 1e9, "noise sparsity (<= d-1)"},
+          {"sigma_p", K::real, "1", "1", 1e-300, 1e300, "noise standard deviation on the support"},
+          {"mu_norm", K::real, "1", "1", 0, 1e300, "||mu|| = ||mu||_1 (mu = ||mu|| e_1)"},
+          {"m_k", K::integer, "10", "10", 1, 1e9, "query/key neurons"},
+          {"m_v", K::integer, "10", "10", 1, 1e9, "value neurons per sign"},
+          {"sigma0", K::real, "0.01", "0.01", 0, 1e300, "initialization scale"},
+          {"eta", K::real, "0.001", "0.001", 1e-300, 1e300, "SignGD step size"}};
+}
+
+nlohmann::json li2024_scale_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int d = p.get_int("d"), n = p.get_int("n"), s = p.get_int("s"), m_k = p.get_int("m_k"), m_v = p.get_int("m_v");
+  const mp_real sigma_p(p.text.at("sigma_p")), mu(p.text.at("mu_norm")), sigma0(p.text.at("sigma0")), eta(p.text.at("eta"));
+  const mp_real union_factor = l24::support_miss_union_bound<mp_real>(d, n, s);  // checks 1 <= s <= d-1
+  const mp_real xi1 = l24::expected_xi_l1(sigma_p, s);
+  const auto band = l24::log_loss_slope_band(eta, xi1, xi1);
+  const std::string rec = kLi2024Rec;
+  nlohmann::json terms = {
+      {"stage1_scale", sig_digits(l24::stage1_scale(sigma0, eta, s, m_v), digits)},
+      {"stage2_scale", sig_digits(l24::stage2_scale(sigma0, eta, s, m_k, n), digits)},
+      {"stage3_scale", sig_digits(l24::stage3_scale(sigma0, eta, m_k), digits)},
+      {"expected_xi_l1", sig_digits(xi1, digits)},
+      {"expected_xi_l2sq", sig_digits(l24::expected_xi_l2sq(sigma_p, s), digits)},
+      {"value_noise_rate", sig_digits(l24::value_noise_increment(eta, xi1), digits)},
+      {"value_signal_rate", sig_digits(l24::value_signal_increment(eta, mu), digits)},
+      {"slope_band_lo", sig_digits(band.lo, digits)},
+      {"slope_band_hi", sig_digits(band.hi, digits)},
+      {"snr_l2", sig_digits(l24::snr_l2(mu, sigma_p, s), digits)},
+      {"snr_l1", sig_digits(l24::snr_l1(mu, sigma_p, s), digits)},
+      {"gd_signal_noise_ratio", sig_digits(l24::gd_signal_noise_ratio(n, mu, sigma_p, s), digits)},
+      {"signgd_signal_noise_ratio", sig_digits(l24::signgd_signal_noise_ratio(mu, sigma_p, s), digits)},
+      {"union_miss_factor", sig_digits(union_factor, digits)}};
+  nlohmann::json labels = {
+      {"stage1_scale", rec + ": ORDER only, sigma0/(eta sqrt(s m_v)) (spec 4.2; T_1 itself is exact per sample, stage1_end)"},
+      {"stage2_scale", rec + ": ORDER only, sigma0 sqrt(log(m_k n))/(eta sqrt s) ~ T_2 - T_1"},
+      {"stage3_scale", rec + ": ORDER only, sigma0 sqrt(log m_k)/eta ~ T_3 - T_2"},
+      {"expected_xi_l1", "exact in the reconstructed data model: E||xi||_1 = s sigma_p sqrt(2/pi)"},
+      {"expected_xi_l2sq", "exact in the reconstructed data model: E||xi||_2^2 = s sigma_p^2"},
+      {"value_noise_rate", rec + ": exact per-step law 2 eta ||xi_i||_1 (disjoint supports), here at E||xi||_1"},
+      {"value_signal_rate", rec + ": exact per-step law 2 eta ||mu||_1 of <v, mu>"},
+      {"slope_band_lo", rec + ": steepest slope per step of log L_S after Stage IV, -4 eta max||xi||_1, here at E||xi||_1"},
+      {"slope_band_hi", rec + ": shallowest slope per step of log L_S after Stage IV, -2 eta min||xi||_1, here at E||xi||_1"},
+      {"snr_l2", "candidate SNR ||mu||/(sigma_p sqrt s) (the paper's definition is unknown)"},
+      {"snr_l1", "candidate SNR ||mu||_1/E||xi||_1 (the paper's definition is unknown)"},
+      {"gd_signal_noise_ratio", rec + ": GD value-signal rate / one sample's value-noise rate, n ||mu||^2/(s sigma_p^2) (balanced early step)"},
+      {"signgd_signal_noise_ratio", rec + ": SignGD value-signal rate / one sample's value-noise rate, ||mu||_1/E||xi||_1 (every step)"},
+      {"union_miss_factor", rec + ": the spec's 1 - n s^2/(d-1) <= P(test support misses all training supports); "
+                                  "printed as is, also when negative"}};
+  const long ns = static_cast<long>(n) * s;
+  if (ns <= static_cast<long>(d) - 1) {
+    terms["miss_probability_disjoint"] =
+        sig_digits(l24::support_miss_probability<mp_real>(d, s, static_cast<int>(ns)), digits);
+    labels["miss_probability_disjoint"] = rec + ": exact C(d-1-ns, s)/C(d-1, s) for n disjoint supports (ns touched coordinates)";
+  } else {
+    terms["miss_probability_disjoint"] = "none";
+    labels["miss_probability_disjoint"] = "none: n s > d-1, n disjoint supports do not fit";
+  }
+  return {{"terms", terms}, {"labels", labels}};
+}
+
+std::vector<param_spec> li2024_test_loss_params() {
+  using K = param_kind;
+  return {{"d", K::integer, "10000", "10000", 2, 2e9, "dimension (noise on coordinates 2..d)"},
+          {"n", K::integer, "20", "20", 1, 1e9, "training samples"},
+          {"s", K::integer, "50", "50", 1, 1e9, "noise sparsity (<= d-1)"},
+          {"sigma_p", K::real, "1", "1", 0, 1e300, "noise standard deviation on the support"},
+          {"value_signal", K::real, "0.1", "0.1", -1e300, 1e300, "<v^(t), mu> at the horizon (e.g. T_eps)"},
+          {"mean_v0_sq", K::real, "2e-5", "2e-5", 0, 1e300,
+           "mean of v^(0)_k^2 over the untouched coordinates (expected 2 sigma0^2/m_v)"},
+          {"touched", K::integer, "1000", "1000", 0, 2e9, "coordinates touched by the training supports (<= n s, <= d-1)"}};
+}
+
+nlohmann::json li2024_test_loss_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int d = p.get_int("d"), n = p.get_int("n"), s = p.get_int("s"), touched = p.get_int("touched");
+  if (static_cast<long>(touched) > static_cast<long>(n) * s)
+    throw bad_input(fmt::format("li2024.test-loss: touched={} exceeds n s = {} (n supports of size s)", touched,
+                                static_cast<long>(n) * s));
+  const mp_real sigma_p(p.text.at("sigma_p")), vs(p.text.at("value_signal")), m2(p.text.at("mean_v0_sq"));
+  const mp_real P = l24::support_miss_probability<mp_real>(d, s, touched);
+  const mp_real u = l24::support_miss_union_bound<mp_real>(d, n, s);
+  const std::string rec = kLi2024Rec;
+  nlohmann::json terms = {{"miss_probability", sig_digits(P, digits)},
+                          {"union_miss_factor", sig_digits(u, digits)},
+                          {"lower_bound", sig_digits(l24::test_loss_lower_bound(P, vs, sigma_p, s, m2), digits)},
+                          {"log2", sig_digits(l24::log2_reference<mp_real>(), digits)}};
+  nlohmann::json labels = {
+      {"miss_probability", rec + ": exact C(d-1-touched, s)/C(d-1, s)"},
+      {"union_miss_factor", rec + ": the spec's 1 - n s^2/(d-1), printed as is (may be negative)"},
+      {"lower_bound", rec + ": L_D >= P_miss log(1 + exp(-2 (value_signal)_+ - 2 sigma_p sqrt(s mean_v0_sq))) "
+                            "(sgn(0) = 0, softmax rows sum to 1, Jensen)"},
+      {"log2", "exact: the loss of f = 0, the bound's limit when the exponent is o(1)"}};
+  return {{"terms", terms}, {"labels", labels}};
+}
+
 }  // namespace
 
 std::vector<param_spec> arda2026_bound_params() {
@@ -349,6 +467,20 @@ const std::vector<bound_entry>& bound_registry() {
                  "reconstructed", zhang2024_params(),
                  [](const param_values& p, unsigned digits) {
                    return ahn2023_guarded("zhang2024.test-length", [&] { return zhang2024_terms(p, digits); });
+                 }});
+    e.push_back({"li2024.stage-scales",
+                 "Li et al. 2024 (spec 4.1-4.3, 4.6): SignGD stage scales (order only), E||xi||, per-step value "
+                 "rates, log-loss slope band, SNRs, GD vs SignGD signal/noise rate ratios, support miss factors",
+                 "reconstructed", li2024_scale_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return li2024_guarded("li2024.stage-scales", [&] { return li2024_scale_terms(p, digits); });
+                 }});
+    e.push_back({"li2024.test-loss",
+                 "Li et al. 2024 (spec 4.4): test-loss lower bound of the SignGD-trained model with the exact "
+                 "support miss probability, next to log 2",
+                 "reconstructed", li2024_test_loss_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return li2024_guarded("li2024.test-loss", [&] { return li2024_test_loss_terms(p, digits); });
                  }});
     return e;
   }();
