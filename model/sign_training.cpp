@@ -90,10 +90,11 @@ train_result train(attention_params W0, const signal_noise_law& law, const std::
     }
     switch (opt.opt) {
       case optimizer::signgd:
-        // W <- W - eta sgn(g), sgn(0) = 0.
+        // W <- W - eta sgn(g), sgn(0) = 0 (written without branches: the signs are random).
         for (int k : touched)
           for_blocks(W, lg.grad, nullptr, nullptr, k, [eta](auto w, auto g, auto, auto) {
-            for (Eigen::Index r = 0; r < w.size(); ++r) w[r] -= eta * sgn(g[r]);
+            for (Eigen::Index r = 0; r < w.size(); ++r)
+              w[r] -= eta * (static_cast<double>(g[r] > 0) - static_cast<double>(g[r] < 0));
           });
         break;
       case optimizer::gd:
@@ -106,7 +107,7 @@ train_result train(attention_params W0, const signal_noise_law& law, const std::
       case optimizer::adam: {
         // m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2, kept as r = sqrt(v) via
         // r <- hypot(sqrt(beta2) r, sqrt(1 - beta2) |g|) (the same value in exact arithmetic; no
-        // underflow of g^2 for tiny g); W <- W - eta m_hat / (sqrt(v_hat) + eps) with
+        // underflow of g^2 for tiny g, so r = |g| exactly when beta2 = 0); W <- W - eta m_hat / (sqrt(v_hat) + eps) with
         // m_hat = m / (1 - beta1^(t+1)), sqrt(v_hat) = r / sqrt(1 - beta2^(t+1)); a zero
         // denominator (g = 0 so far, eps = 0) is a zero update. With beta1 = beta2 = eps = 0 the
         // update is g / |g| = sgn(g) exactly: SignGD.
@@ -117,7 +118,11 @@ train_result train(attention_params W0, const signal_noise_law& law, const std::
           for_blocks(W, lg.grad, &m1, &r2, k, [&](auto w, auto g, auto m, auto r) {
             for (Eigen::Index i = 0; i < w.size(); ++i) {
               m[i] = b1 * m[i] + (1 - b1) * g[i];
-              r[i] = std::hypot(sqrt_beta2 * r[i], sqrt_one_minus_beta2 * std::abs(g[i]));
+              const double a = sqrt_beta2 * r[i], b = sqrt_one_minus_beta2 * std::abs(g[i]);
+              const double big = std::max(a, b);
+              // sqrt(a^2 + b^2) where the squares cannot underflow or overflow (then
+              // sqrt(b^2) = b exactly for a = 0), std::hypot elsewhere (slower).
+              r[i] = big > 1e-150 && big < 1e150 ? std::sqrt(a * a + b * b) : std::hypot(a, b);
               const double den = r[i] / sqrt_bc2 + e;
               const double u = den == 0 ? 0.0 : (m[i] / bc1) / den;
               w[i] -= eta * u;
