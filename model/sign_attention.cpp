@@ -132,6 +132,21 @@ struct vectors {
 
 namespace detail {
 
+namespace {
+
+void check_sample(const signal_noise_law& law, const signal_noise_sample& x) {
+  if (x.y != 1 && x.y != -1) throw std::invalid_argument("li2024 model: labels must be +-1");
+  if (x.xi.index.size() != x.xi.value.size())
+    throw std::invalid_argument("li2024 model: sparse noise index and value sizes differ");
+  int prev = 0;
+  for (int k : x.xi.index) {
+    if (k <= prev || k >= law.d) throw std::invalid_argument("li2024 model: noise coordinates must be ascending in [1, d-1]");
+    prev = k;
+  }
+}
+
+}  // namespace
+
 void check_inputs(const attention_params& p, const signal_noise_law& law, const std::vector<signal_noise_sample>& data) {
   if (law.d < 2) throw std::invalid_argument("li2024 model: d must be >= 2");
   if (!std::isfinite(law.mu_norm)) throw std::invalid_argument("li2024 model: mu_norm must be finite");
@@ -140,17 +155,7 @@ void check_inputs(const attention_params& p, const signal_noise_law& law, const 
     throw std::invalid_argument("li2024 model: W_Q/W_K or W_{V,+1}/W_{V,-1} row counts differ");
   if (p.WQ.cols() != law.d || p.WK.cols() != law.d || p.WVp.cols() != law.d || p.WVm.cols() != law.d)
     throw std::invalid_argument("li2024 model: parameter matrices must have d = " + std::to_string(law.d) + " columns");
-  for (const auto& x : data) {
-    if (x.y != 1 && x.y != -1) throw std::invalid_argument("li2024 model: labels must be +-1");
-    if (x.xi.index.size() != x.xi.value.size())
-      throw std::invalid_argument("li2024 model: sparse noise index and value sizes differ");
-    int prev = 0;
-    for (int k : x.xi.index) {
-      if (k <= prev || k >= law.d)
-        throw std::invalid_argument("li2024 model: noise coordinates must be ascending in [1, d-1]");
-      prev = k;
-    }
-  }
+  for (const auto& x : data) check_sample(law, x);
 }
 
 double accumulate_loss_gradient(const attention_params& p, const signal_noise_law& law,
@@ -199,8 +204,8 @@ double accumulate_loss_gradient(const attention_params& p, const signal_noise_la
 }  // namespace detail
 
 forward_values forward(const attention_params& p, const signal_noise_law& law, const signal_noise_sample& x) {
-  const std::vector<signal_noise_sample> one{x};
-  detail::check_inputs(p, law, one);
+  detail::check_inputs(p, law, {});
+  detail::check_sample(law, x);
   vectors w(p.WQ.rows());
   sample_eval e;
   const double v0 = vbar(p, 0);

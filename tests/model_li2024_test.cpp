@@ -339,6 +339,12 @@ TEST(Li2024Data, BadInputThrows) {
   auto data = pr.data;
   data[0].xi.index[0] = 10;  // out of [1, d-1]
   EXPECT_THROW(gradient(pr.W0, pr.law, data), std::invalid_argument);
+  EXPECT_THROW(forward(pr.W0, pr.law, data[0]), std::invalid_argument);
+  data = pr.data;
+  data[1].y = 0;
+  EXPECT_THROW(forward(pr.W0, pr.law, data[1]), std::invalid_argument);
+  EXPECT_THROW(track(pr.W0, pr.law, data), std::invalid_argument);
+  EXPECT_NO_THROW(forward(pr.W0, pr.law, pr.data[1]));
 }
 
 // ---------------------------------------------------------------- training
