@@ -13,6 +13,7 @@ const std::vector<claim>& registry() {
     for (auto& c : ahn2023::identity_claims()) v.push_back(std::move(c));
     for (auto& c : ahn2023::phenomena_claims()) v.push_back(std::move(c));
     for (auto& c : li2024::stage_claims()) v.push_back(std::move(c));
+    for (auto& c : li2024::generalization_claims()) v.push_back(std::move(c));
     return v;
   }();
   return all;
