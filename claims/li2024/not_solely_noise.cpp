@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "bounds/li2024/per_step_laws.hpp"
 #include "bounds/li2024/signal_rates.hpp"
 #include "claims/li2024/generalization.hpp"
 #include "claims/parallel.hpp"
@@ -34,6 +35,9 @@ struct opt_run {
   double test_mean = nan_v, accuracy = nan_v, train_loss = nan_v;
   double value_signal = nan_v, value_noise = nan_v;  // final <v, mu>, mean_i <v, y_i xi_i>
   double growth_ratio = nan_v;                        // Delta <v, mu> / mean_i Delta <v, y_i xi_i>
+  double value_signal_law = nan_v;                    // <v^(0), mu> + 2 eta steps ||mu||_1 (SignGD, spec 4.1)
+  int signal_weight_zero = 0;  // training samples whose term of the signal coordinate's value gradient,
+                               // l'_i y_i / n (s_11 + s_21) / m_v y_i ||mu||, is exactly 0 at the end (underflow)
   std::vector<double> test_t, test_loss;
 };
 
@@ -93,6 +97,15 @@ claim not_solely_noise() {
       const double dsig = out.value_signal - value_signal(rep.W0, s.law);
       const double dnoise = out.value_noise - mean_value_noise(rep.W0, rep.train);
       out.growth_ratio = dsig / dnoise;
+      out.value_signal_law = value_signal(rep.W0, s.law) + s.steps * bl::value_signal_increment(s.eta, s.law.mu_norm);
+      {
+        const auto ts = ml::track(tr.W, s.law, rep.train);
+        for (std::size_t i = 0; i < ts.samples.size(); ++i) {
+          const auto& f = ts.samples[i];
+          const double y = rep.train[i].y;  // the model's order of operations (sign_attention.cpp)
+          out.signal_weight_zero += (f.loss_derivative * y / s.n) * (f.s11 + f.s21) / s.m_v * (y * s.law.mu_norm) == 0;
+        }
+      }
       if (ctx.progress)
         ctx.progress(fmt::format("{}: sigma_p {} seed {} {}", claim_id, s.law.sigma_p, r, sign ? "SignGD" : "GD"), ++done, total);
     });
@@ -106,6 +119,7 @@ claim not_solely_noise() {
     int lowest_cfg = -1;
     for (int ci = 0; ci < nc; ++ci) {
       const setting& s = cfgs[static_cast<std::size_t>(ci)];
+      std::vector<double> sg_law, sg_zero;
       std::vector<double> diff, gd_test, sg_test, gd_acc, sg_acc, gd_ratio, sg_ratio, sg_noise, sg_signal, gd_noise, gd_signal;
       std::vector<int> noise_not_above;
       nlohmann::json table = nlohmann::json::array();
@@ -116,12 +130,13 @@ claim not_solely_noise() {
         gd_test.push_back(g.test_mean), sg_test.push_back(sg.test_mean), gd_acc.push_back(g.accuracy), sg_acc.push_back(sg.accuracy);
         gd_ratio.push_back(g.growth_ratio), sg_ratio.push_back(sg.growth_ratio);
         sg_noise.push_back(sg.value_noise), sg_signal.push_back(sg.value_signal);
+        sg_law.push_back(sg.value_signal_law), sg_zero.push_back(sg.signal_weight_zero);
         gd_noise.push_back(g.value_noise), gd_signal.push_back(g.value_signal);
         if (!(sg.value_noise > sg.value_signal)) noise_not_above.push_back(r);
         auto js = [](const opt_run& o) {
           return nlohmann::json{{"test_loss", o.test_mean}, {"test_accuracy", o.accuracy}, {"train_loss", o.train_loss},
                                 {"value_signal", o.value_signal}, {"mean_value_noise", o.value_noise},
-                                {"growth_ratio", o.growth_ratio}};
+                                {"growth_ratio", o.growth_ratio}, {"samples_with_zero_signal_gradient_term", o.signal_weight_zero}};
         };
         table.push_back({{"replicate", r}, {"gd", js(g)}, {"signgd", js(sg)}, {"signgd_minus_gd_test_loss", diff.back()}});
       }
@@ -141,8 +156,17 @@ claim not_solely_noise() {
           s.law.sigma_p, l2, l1, med(sg_test), med(gd_test), med(sg_acc), med(gd_acc), dci.mean, dci.low, dci.high, to_string(v_order),
           med(sg_noise), med(sg_signal), seeds - static_cast<int>(noise_not_above.size()), seeds, to_string(v_noise), med(gd_ratio),
           pred_gd, med(sg_ratio), pred_sg);
-      lines.push_back(line_text);
+      // Under SignGD <v, mu> grows by exactly 2 eta ||mu||_1 per step while the signal coordinate's
+      // gradient is nonzero; in double it stops once s_11 + s_21 underflows to 0 on every sample.
+      const bool stalled = med(sg_signal) < 0.99 * med(sg_law);
+      lines.push_back(stalled ? line_text + fmt::format(" [SignGD value signal below its law 2 eta t ||mu||_1 = {:.4g}: at the end the "
+                                                        "signal coordinate's value-gradient term l'_i (s_11 + s_21)_i underflows to "
+                                                        "0 on a median {} of {} samples; once it does on all, sgn(0) = 0 stops <v, mu>]",
+                                                        med(sg_law), med(sg_zero), s.n)
+                              : line_text);
       per_config.push_back({{"sigma_p", s.law.sigma_p},
+                            {"median_signgd_value_signal_law", med(sg_law)},
+                            {"median_signgd_samples_with_zero_signal_gradient_term", med(sg_zero)},
                             {"setting", to_json(s)},
                             {"eta_gd", eta_gd},
                             {"per_seed", table},
@@ -175,7 +199,7 @@ claim not_solely_noise() {
         }
         f.curves.push_back(median_points(o == 0 ? "GD" : "SignGD", t0, y));
       }
-      f.notes.push_back(line_text);
+      f.notes.push_back(lines.back());
       res.figures.push_back(f);
 
       const std::string tag = fmt::format("sigma_p {}", s.law.sigma_p);
