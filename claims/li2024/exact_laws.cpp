@@ -311,12 +311,13 @@ claim exact_laws_claim() {
                       "negative control: the same checks with disjoint = 0 at this d (supports overlap; 0 = no control; not in "
                       "the verdict)"});
   c.params.push_back({"control_seeds", K::integer, "2", "4", 1, 1e4, "replicates of the negative control"});
-  c.params.push_back({"law_factor", K::real, "1", "1", 0, 10,
+  c.params.push_back({"law_factor", K::real, "1", "1", -10, 10,
                       "multiplies every closed-form increment under test (1 = the laws; anything else is a deliberately "
-                      "wrong law, to show the check can fail)"});
+                      "wrong law, to show the check can fail: -1 reverses every direction law)"});
   c.estimate_bytes = [](const param_values& p) {
     const setting s = read_setting(p);
-    return 2 * run_bytes(s, 2) + 8.0 * 16 * s.steps * (s.seeds + p.get("control_seeds"));
+    // One run in flight (the runner scales by --jobs) plus every replicate's per-step summaries.
+    return run_bytes(s, 2) + 8.0 * 16 * s.steps * (s.seeds + p.get("control_seeds"));
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;
