@@ -240,6 +240,15 @@ TEST(Li2024Generalization, TinyRunsHoldWithFiniteNumbersAndDoNotDependOnJobs) {
     EXPECT_FALSE(a.at("statistics").empty());
     attnbound::test::expect_finite_numbers(a, claims[k].info.id);
     EXPECT_EQ(a.dump(), b.dump());
+    if (claims[k].info.id == "li2024.not-solely-noise") {
+      // The same check on the measured paired differences: GD - SignGD ("GD is worse") is violated.
+      for (const auto& pc : a.at("details").at("per_configuration")) {
+        std::vector<double> d, reversed;
+        for (const auto& row : pc.at("per_seed")) d.push_back(row.at("signgd_minus_gd_test_loss")), reversed.push_back(-d.back());
+        EXPECT_EQ(li::judge_ordered(attnbound::stats::t_interval(d)), ac::verdict::holds);
+        EXPECT_EQ(li::judge_ordered(attnbound::stats::t_interval(reversed)), ac::verdict::violated);
+      }
+    }
   }
 }
 
