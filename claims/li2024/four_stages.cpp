@@ -441,6 +441,17 @@ void add_figures(claim_result& res, const setting& s, const stage_run& R) {
       const int q = k % s.m_k, i = (k * 7) % s.n;
       f.curves.push_back(line(fmt::format("s={}, i={}", q + 1, i + 1), x, values(tr, zoom, [&](const trajectory_point& p) { return p.tracked.key_noise(q, i); })));
     }
+    int zigzag = 0;  // key noises that change sign at least 4 times within the window (period-2 oscillation)
+    for (int q = 0; q < s.m_k; ++q)
+      for (int i = 0; i < s.n; ++i) {
+        int changes = 0;
+        for (std::size_t k = 1; k < tr.points.size() && tr.points[k].t <= zoom; ++k)
+          changes += sign_of(tr.points[k].tracked.key_noise(q, i)) != sign_of(tr.points[k - 1].tracked.key_noise(q, i));
+        zigzag += changes >= 4;
+      }
+    f.notes.push_back(fmt::format("{} of {} key noises change sign at least 4 times for t <= {} (a per-step move comparable to their "
+                                  "size makes a disagreeing Q/K pair swap signs every step instead of aligning)",
+                                  zigzag, s.m_k * s.n, zoom));
     f.notes.push_back(fmt::format("per-step move eta ||xi_i||_1 ~ {:.3g}; initial size ~ sigma0 sigma_p sqrt(s) = {:.3g}", s.eta * s.law.s * s.law.sigma_p * std::sqrt(2 / M_PI),
                                   s.sigma0 * s.law.sigma_p * std::sqrt(static_cast<double>(s.law.s))));
     res.figures.push_back(std::move(f));
