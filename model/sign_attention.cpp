@@ -15,6 +15,7 @@
 // Every noise-support entry of the gradient is written as (one coefficient) * xi_k, so its sign
 // is exactly sgn(coefficient) sgn(xi_k): the spec 4.1 laws then hold to rounding.
 #include "model/sign_attention.hpp"
+#include "model/sign_attention_kernel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,15 +23,6 @@
 #include <string>
 
 namespace attnbound::model::li2024 {
-
-namespace detail {
-// Shared with sign_training.cpp (declared there too): input validation, and the gradient
-// kernel that ADDS into `grad`, which must have p's shapes and be zero on column 0 and on every
-// column a support touches. Returns L_S.
-void check_inputs(const attention_params& p, const signal_noise_law& law, const std::vector<signal_noise_sample>& data);
-double accumulate_loss_gradient(const attention_params& p, const signal_noise_law& law,
-                                const std::vector<signal_noise_sample>& data, attention_params& grad);
-}  // namespace detail
 
 attention_params initial_parameters(int d, int m_k, int m_v, double sigma0, rng_t& rng) {
   if (d < 2) throw std::invalid_argument("initial_parameters: d must be >= 2");

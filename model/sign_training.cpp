@@ -6,6 +6,7 @@
 // therefore zeroes, and updates, only those touched columns: O(m (n s + 1)) per step after an
 // O(m d) setup, with the gradient computed once per step and shown to the observer.
 #include "model/sign_training.hpp"
+#include "model/sign_attention_kernel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,13 +14,6 @@
 #include <vector>
 
 namespace attnbound::model::li2024 {
-
-namespace detail {
-// Defined in sign_attention.cpp.
-void check_inputs(const attention_params& p, const signal_noise_law& law, const std::vector<signal_noise_sample>& data);
-double accumulate_loss_gradient(const attention_params& p, const signal_noise_law& law,
-                                const std::vector<signal_noise_sample>& data, attention_params& grad);
-}  // namespace detail
 
 namespace {
 

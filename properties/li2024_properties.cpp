@@ -27,6 +27,7 @@
 #include "model/sign_attention.hpp"
 #include "model/sign_training.hpp"
 #include "model/signal_noise.hpp"
+#include "tests/li2024_law_oracle.hpp"
 
 namespace {
 
@@ -36,6 +37,11 @@ using namespace attnbound::model::li2024;
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
+using attnbound::test::li2024::bit_equal;
+using attnbound::test::li2024::law_violation;
+using attnbound::test::li2024::preconditions_hold;
+using attnbound::test::li2024::problem;
+using attnbound::test::li2024::sgn0;
 
 struct config {
   int d = 2, n = 1, s = 1, m_k = 1, m_v = 1, steps = 1;
@@ -65,12 +71,6 @@ config draw_config(bool disjoint) {
   return c;
 }
 
-struct problem {
-  signal_noise_law law;
-  std::vector<signal_noise_sample> data;
-  attention_params W0;
-};
-
 problem make_problem(const config& c, bool disjoint) {
   problem p;
   p.law.d = c.d, p.law.s = c.s, p.law.sigma_p = c.sigma_p, p.law.mu_norm = c.mu_norm;
@@ -81,57 +81,9 @@ problem make_problem(const config& c, bool disjoint) {
   return p;
 }
 
-double sgn0(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
-
 double max_abs(const attention_params& W) {
   return std::max({W.WQ.cwiseAbs().maxCoeff(), W.WK.cwiseAbs().maxCoeff(), W.WVp.cwiseAbs().maxCoeff(),
                    W.WVm.cwiseAbs().maxCoeff()});
-}
-
-bool preconditions_hold(const tracked_scalars& tr) {
-  for (const auto& f : tr.samples)
-    if (f.loss_derivative == 0 || f.s11 == 0 || f.s12 == 0 || f.s21 == 0 || f.s22 == 0) return false;
-  return true;
-}
-
-// Largest |measured - law| / tolerance over one SignGD step (tracked scalars a at t, b at t+1).
-double law_violation(const problem& pr, double eta, double Wmax, const tracked_scalars& a, const tracked_scalars& b) {
-  const double mu = pr.law.mu_norm;
-  const Index m_k = a.query_signal.size(), n = static_cast<Index>(pr.data.size());
-  auto ratio = [&](double measured, double law, double l1) {
-    return std::abs(measured - law) / (1e-12 * (1 + l1 * (Wmax + eta)));
-  };
-  double worst = ratio(b.value_signal - a.value_signal, bl::value_signal_increment(eta, mu), mu);
-  VectorXd sum_q = VectorXd::Zero(m_k), sum_k = VectorXd::Zero(m_k);
-  for (Index i = 0; i < n; ++i) {
-    const auto& fa = a.samples[static_cast<std::size_t>(i)];
-    const auto& fb = b.samples[static_cast<std::size_t>(i)];
-    const double xi_l1 = pr.data[static_cast<std::size_t>(i)].xi.l1();
-    worst = std::max(worst, ratio(fb.value_noise - fa.value_noise, bl::value_noise_increment(eta, xi_l1), xi_l1));
-    const double A = a.value_signal - fa.value_noise, lp = fa.loss_derivative;
-    for (Index s = 0; s < m_k; ++s) {
-      const double B = a.key_signal[s] - a.key_noise(s, i);
-      const double D = fa.s11 * fa.s12 * a.query_signal[s] + fa.s21 * fa.s22 * a.query_noise(s, i);
-      worst = std::max(worst, ratio(b.query_noise(s, i) - a.query_noise(s, i),
-                                    -sgn0(lp * A * B) * bl::qk_noise_step(eta, xi_l1), xi_l1));
-      worst = std::max(worst, ratio(b.key_noise(s, i) - a.key_noise(s, i),
-                                    sgn0(lp * A * D) * bl::qk_noise_step(eta, xi_l1), xi_l1));
-      sum_q[s] += lp * A * fa.s11 * fa.s12 * B;
-      sum_k[s] += lp * A * D;
-    }
-  }
-  for (Index s = 0; s < m_k; ++s) {
-    worst = std::max(worst, ratio(b.query_signal[s] - a.query_signal[s], -sgn0(sum_q[s]) * bl::qk_signal_step(eta, mu), mu));
-    worst = std::max(worst, ratio(b.key_signal[s] - a.key_signal[s], -sgn0(sum_k[s]) * bl::qk_signal_step(eta, mu), mu));
-  }
-  return worst;
-}
-
-bool bit_equal(const MatrixXd& a, const MatrixXd& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
-}
-bool bit_equal(const attention_params& a, const attention_params& b) {
-  return bit_equal(a.WQ, b.WQ) && bit_equal(a.WK, b.WK) && bit_equal(a.WVp, b.WVp) && bit_equal(a.WVm, b.WVm);
 }
 
 MatrixXd& block(attention_params& W, int b) { return b == 0 ? W.WQ : b == 1 ? W.WK : b == 2 ? W.WVp : W.WVm; }

@@ -36,18 +36,9 @@ using nlohmann::json;
 
 const json& reference() { return attnbound::test::reference_data("ahn2023_reference.json"); }
 
-/// "p/q", "p" or a decimal, in the Scalar (a rational is divided in S: exact to rounding).
+/// "p/q", "p" or a decimal, in the Scalar (tests/reference_data.hpp).
 template <class S>
-S parse(const std::string& s) {
-  const auto slash = s.find('/');
-  if constexpr (std::is_same_v<S, double>) {
-    if (slash == std::string::npos) return std::stod(s);
-    return std::stod(s.substr(0, slash)) / std::stod(s.substr(slash + 1));
-  } else {
-    if (slash == std::string::npos) return S(s);
-    return S(s.substr(0, slash)) / S(s.substr(slash + 1));
-  }
-}
+S parse(const std::string& s) { return attnbound::test::parse_rational<S>(s); }
 
 template <class S>
 std::vector<S> parse_list(const json& a) {

@@ -35,13 +35,9 @@ using nlohmann::json;
 
 const json& reference() { return attnbound::test::reference_data("li2024_reference.json"); }
 
-/// "p/q" or a decimal in the Scalar (a rational divided in S).
+/// "p/q", "p" or a decimal, in the Scalar (tests/reference_data.hpp).
 template <class S>
-S parse(const std::string& s) {
-  const auto slash = s.find('/');
-  if (slash == std::string::npos) return attnbound::test::parse_decimal<S>(s);
-  return attnbound::test::parse_decimal<S>(s.substr(0, slash)) / attnbound::test::parse_decimal<S>(s.substr(slash + 1));
-}
+S parse(const std::string& s) { return attnbound::test::parse_rational<S>(s); }
 template <class S>
 S field(const json& c, const char* key) { return parse<S>(c.at(key).get<std::string>()); }
 template <class S>

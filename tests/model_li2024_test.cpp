@@ -28,6 +28,7 @@
 #include "model/sign_attention.hpp"
 #include "model/sign_training.hpp"
 #include "model/signal_noise.hpp"
+#include "tests/li2024_law_oracle.hpp"
 
 namespace {
 
@@ -37,12 +38,11 @@ using namespace attnbound::model::li2024;
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
-
-struct problem {
-  signal_noise_law law;
-  std::vector<signal_noise_sample> data;
-  attention_params W0;
-};
+using attnbound::test::li2024::bit_equal;
+using attnbound::test::li2024::law_violation;
+using attnbound::test::li2024::preconditions_hold;
+using attnbound::test::li2024::problem;
+using attnbound::test::li2024::sgn0;
 
 problem make_problem(int d, int s, int n, int m_k, int m_v, double sigma0, bool disjoint, std::uint64_t seed,
                      double sigma_p = 1.0, double mu_norm = 1.0) {
@@ -67,15 +67,6 @@ MatrixXd dense_X(const signal_noise_law& law, const signal_noise_sample& x) {
   X(0, 0) = x.y * law.mu_norm;
   X.col(1) = dense(law, x.xi);
   return X;
-}
-
-bool bit_equal(const MatrixXd& a, const MatrixXd& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
-}
-
-bool bit_equal(const attention_params& a, const attention_params& b) {
-  return bit_equal(a.WQ, b.WQ) && bit_equal(a.WK, b.WK) && bit_equal(a.WVp, b.WVp) && bit_equal(a.WVm, b.WVm);
 }
 
 // ---------------------------------------------------------------- autodiff of the literal formula
@@ -473,50 +464,6 @@ TEST(Li2024Training, GDDecreasesTheLossForASmallStep) {
 }
 
 // ---------------------------------------------------------------- spec 4.1 laws
-
-double sgn0(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
-
-// Largest |measured - law| / tolerance over one SignGD step t -> t+1, for every law of spec
-// 4.1: value noise and value signal increments, query/key noise and signal moves (magnitude
-// from bounds/li2024, direction from A_i, B_is, D_is at t). Tolerance: rounding of the inner
-// products, 1e-12 (1 + ||x||_1 (max|W| + eta)).
-double law_violation(const problem& pr, double eta, double Wmax, const tracked_scalars& a, const tracked_scalars& b) {
-  const double mu = pr.law.mu_norm;
-  const Index m_k = a.query_signal.size(), n = static_cast<Index>(pr.data.size());
-  auto ratio = [&](double measured, double law, double l1) {
-    return std::abs(measured - law) / (1e-12 * (1 + l1 * (Wmax + eta)));
-  };
-  double worst = ratio(b.value_signal - a.value_signal, bl::value_signal_increment(eta, mu), mu);
-  VectorXd sum_q = VectorXd::Zero(m_k), sum_k = VectorXd::Zero(m_k);
-  for (Index i = 0; i < n; ++i) {
-    const auto& fa = a.samples[static_cast<std::size_t>(i)];
-    const auto& fb = b.samples[static_cast<std::size_t>(i)];
-    const double xi_l1 = pr.data[static_cast<std::size_t>(i)].xi.l1();
-    worst = std::max(worst, ratio(fb.value_noise - fa.value_noise, bl::value_noise_increment(eta, xi_l1), xi_l1));
-    const double A = a.value_signal - fa.value_noise, lp = fa.loss_derivative;
-    for (Index s = 0; s < m_k; ++s) {
-      const double B = a.key_signal[s] - a.key_noise(s, i);
-      const double D = fa.s11 * fa.s12 * a.query_signal[s] + fa.s21 * fa.s22 * a.query_noise(s, i);
-      const double dq = -sgn0(lp * A * B) * bl::qk_noise_step(eta, xi_l1);
-      const double dk = +sgn0(lp * A * D) * bl::qk_noise_step(eta, xi_l1);
-      worst = std::max(worst, ratio(b.query_noise(s, i) - a.query_noise(s, i), dq, xi_l1));
-      worst = std::max(worst, ratio(b.key_noise(s, i) - a.key_noise(s, i), dk, xi_l1));
-      sum_q[s] += lp * A * fa.s11 * fa.s12 * B;
-      sum_k[s] += lp * A * D;
-    }
-  }
-  for (Index s = 0; s < m_k; ++s) {
-    worst = std::max(worst, ratio(b.query_signal[s] - a.query_signal[s], -sgn0(sum_q[s]) * bl::qk_signal_step(eta, mu), mu));
-    worst = std::max(worst, ratio(b.key_signal[s] - a.key_signal[s], -sgn0(sum_k[s]) * bl::qk_signal_step(eta, mu), mu));
-  }
-  return worst;
-}
-
-bool preconditions_hold(const tracked_scalars& tr) {
-  for (const auto& f : tr.samples)
-    if (f.loss_derivative == 0 || f.s11 == 0 || f.s12 == 0 || f.s21 == 0 || f.s22 == 0) return false;
-  return true;
-}
 
 double max_abs(const attention_params& W) {
   return std::max({max_abs(W.WQ), max_abs(W.WK), max_abs(W.WVp), max_abs(W.WVm)});

@@ -37,4 +37,12 @@ Scalar parse_decimal(const std::string& s) {
   }
 }
 
+/// "p/q", "p" or a decimal, in the Scalar (a rational is divided in Scalar: exact to rounding).
+template <class Scalar>
+Scalar parse_rational(const std::string& s) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) return parse_decimal<Scalar>(s);
+  return parse_decimal<Scalar>(s.substr(0, slash)) / parse_decimal<Scalar>(s.substr(slash + 1));
+}
+
 }  // namespace attnbound::test
