@@ -18,6 +18,10 @@ namespace attnbound::claims {
 enum class verdict { holds, violated, inconclusive, vacuous };
 std::string to_string(verdict v);
 
+/// Several parts of one claim together: violated if any part is violated, holds if every part
+/// holds, otherwise (an inconclusive or vacuous part, or no part) inconclusive.
+verdict combine_verdicts(const std::vector<verdict>& parts);
+
 /// What a claim is: shown by `attnbound list`, carried into every output.
 struct claim_info {
   std::string id;         // "arda2026.lemma3.linearization"

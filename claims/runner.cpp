@@ -21,6 +21,15 @@ std::string to_string(verdict v) {
   return "?";
 }
 
+verdict combine_verdicts(const std::vector<verdict>& parts) {
+  bool all_hold = !parts.empty();
+  for (verdict v : parts) {
+    if (v == verdict::violated) return verdict::violated;
+    all_hold = all_hold && v == verdict::holds;
+  }
+  return all_hold ? verdict::holds : verdict::inconclusive;
+}
+
 bool glob_match(const std::string& pattern, const std::string& text) {
   // Iterative wildcard matching with backtracking on the last '*'.
   std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;

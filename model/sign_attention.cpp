@@ -40,6 +40,8 @@ attention_params initial_parameters(int d, int m_k, int m_v, double sigma0, rng_
   return p;
 }
 
+double logistic(double z) { return z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z)); }
+
 namespace {
 
 // softmax of two logits, max subtracted.
@@ -50,9 +52,6 @@ void softmax2(double a, double b, double& sa, double& sb) {
   sa = ea / den;
   sb = eb / den;
 }
-
-// l(z) = log(1 + e^{-z}) without overflow.
-double logistic(double z) { return z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z)); }
 
 // l'(z) = -1/(1 + e^z) without overflow.
 double logistic_derivative(double z) {

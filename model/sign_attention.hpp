@@ -47,6 +47,9 @@ struct tracked_scalars {
 forward_values forward(const attention_params& p, const signal_noise_law& law, const signal_noise_sample& x);
 tracked_scalars track(const attention_params& p, const signal_noise_law& law, const std::vector<signal_noise_sample>& data);
 
+/// The logistic loss of one margin z = y f(X): l(z) = log(1 + e^{-z}), without overflow.
+double logistic(double z);
+
 /// L_S (mean logistic loss), computed stably (log1p(exp(-z)) for z > 0, -z + log1p(exp(z)) else).
 double logistic_loss(const attention_params& p, const signal_noise_law& law, const std::vector<signal_noise_sample>& data);
 

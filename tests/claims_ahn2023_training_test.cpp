@@ -78,9 +78,9 @@ TEST(Ahn2023TrainingStats, ComparisonVerdictFlipsWithTheOrdering) {
   EXPECT_EQ(ah::compare_above(down.low, down.high, 2, false), ac::verdict::inconclusive);  // reduced scale
   EXPECT_EQ(ah::compare_above(0.5, 3, 2, true), ac::verdict::inconclusive);                 // straddles
   EXPECT_EQ(ah::compare_above(NAN, 3, 2, true), ac::verdict::inconclusive);
-  EXPECT_EQ(ah::combine({ac::verdict::holds, ac::verdict::holds}), ac::verdict::holds);
-  EXPECT_EQ(ah::combine({ac::verdict::holds, ac::verdict::inconclusive}), ac::verdict::inconclusive);
-  EXPECT_EQ(ah::combine({ac::verdict::inconclusive, ac::verdict::violated}), ac::verdict::violated);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::holds, ac::verdict::holds}), ac::verdict::holds);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::holds, ac::verdict::inconclusive}), ac::verdict::inconclusive);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::inconclusive, ac::verdict::violated}), ac::verdict::violated);
   // Bootstrap ratio of kurtoses: heavy over light holds, the reverse is shown opposite.
   std::vector<double> heavy, light;
   auto rng = attnbound::model::make_rng(9, "test/kurt");

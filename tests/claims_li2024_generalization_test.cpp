@@ -218,9 +218,9 @@ TEST(Li2024Generalization, OrderedComparisonInEveryDirection) {
   EXPECT_EQ(li::judge_ordered({-0.3, -0.4, -0.2, 6}), ac::verdict::violated);
   EXPECT_EQ(li::judge_ordered({0.01, -0.1, 0.12, 6}), ac::verdict::inconclusive);
   EXPECT_EQ(li::judge_ordered({0.3, std::nan(""), 0.4, 1}), ac::verdict::inconclusive);
-  EXPECT_EQ(li::combine_verdicts({ac::verdict::holds, ac::verdict::inconclusive}), ac::verdict::inconclusive);
-  EXPECT_EQ(li::combine_verdicts({ac::verdict::inconclusive, ac::verdict::violated}), ac::verdict::violated);
-  EXPECT_EQ(li::combine_verdicts({ac::verdict::holds}), ac::verdict::holds);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::holds, ac::verdict::inconclusive}), ac::verdict::inconclusive);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::inconclusive, ac::verdict::violated}), ac::verdict::violated);
+  EXPECT_EQ(ac::combine_verdicts({ac::verdict::holds}), ac::verdict::holds);
 }
 
 // ---- tiny runs of the claims ------------------------------------------------------------------

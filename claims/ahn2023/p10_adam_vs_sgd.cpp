@@ -195,7 +195,7 @@ claim adam_vs_sgd() {
                                 band_of({std::log10(rf.estimate), std::log10(rf.low), std::log10(rf.high), rf.n}, 0.05)});
       res.statistics.push_back({fmt::format("{} P17 initial test loss", s.name), f0.estimate, (f0.high - f0.low) / 2});
     }
-    res.v = combine(parts);
+    res.v = combine_verdicts(parts);
     res.summary = fmt::format(
         "paper: Adam >> SGDM (spec P10: S1 ratio >= {} at 2000/10000, measured there 10-17 / 6-7.5; S2 ~1.1-1.4; sphere ~8). "
         "Measured: {}. {} seeds, B = {}, {} iterations{}{}",

@@ -195,7 +195,7 @@ claim heavy_tailed_noise() {
       res.statistics[static_cast<std::size_t>(i)].band = band_of(ci, 0.05);
       table[static_cast<std::size_t>(i)]["kurtosis_ci"] = {ci.low, ci.high};
     }
-    res.v = combine(parts);
+    res.v = combine_verdicts(parts);
     res.bound_name = "kurtosis(gamma)/kurtosis(sphere) must exceed";
     res.bound = 2.0;
     res.measured_name = "lower 95% limit of kurtosis(gamma)/kurtosis(sphere)";

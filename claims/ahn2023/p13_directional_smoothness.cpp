@@ -152,7 +152,7 @@ claim directional_smoothness_gap() {
       f.notes = {fmt::format("median_t DS, SGDM/Adam (geometric mean over seeds): {}", lines.back())};
       res.figures.push_back(std::move(f));
     }
-    res.v = combine(parts);
+    res.v = combine_verdicts(parts);
     res.bound_name = "asserted SGDM/Adam factor";
     res.bound = factor;
     res.measured_name = "smallest lower 95% limit of the SGDM/Adam median-DS ratio over configurations";

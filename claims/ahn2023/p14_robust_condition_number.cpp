@@ -109,7 +109,7 @@ claim robust_condition_number_gap() {
     if (!at.empty()) f.curves.push_back(line("ratio 1", {static_cast<double>(at.front()), static_cast<double>(at.back())}, {1, 1}));
     f.notes = lines;
     res.figures.push_back(std::move(f));
-    res.v = parts.empty() ? verdict::inconclusive : combine(parts);
+    res.v = parts.empty() ? verdict::inconclusive : combine_verdicts(parts);
     res.bound_name = "R_SGDM/R_Adam must exceed";
     res.bound = 1;
     res.measured_name = "smallest lower 95% limit over the judged settings (S1, S2) and iterations";

@@ -87,7 +87,7 @@ claim generalized_smoothness() {
     }
     scatter.notes = lines;
     res.figures.push_back(std::move(scatter));
-    res.v = combine(parts);
+    res.v = combine_verdicts(parts);
     res.bound_name = "correlation must exceed";
     res.bound = 0;
     res.measured_name = "smallest lower 95% limit of the Pearson correlation over configurations";

@@ -244,7 +244,7 @@ claim trained_one_layer() {
       res.bounds.push_back({fmt::format("f* {}", lc.name), fstar});
       res.bounds.push_back({fmt::format("Q* {}", lc.name), qstar});
     }
-    res.v = combine(parts);
+    res.v = combine_verdicts(parts);
     res.bound_name = "relative tolerance on the test loss (1%, gamma 3%)";
     res.bound = 1;
     res.measured_name = "largest (median exact excess loss)/tolerance over the laws";

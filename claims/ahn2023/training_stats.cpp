@@ -205,13 +205,4 @@ verdict compare_above(double low, double high, double threshold, bool paper_scal
   return verdict::inconclusive;
 }
 
-verdict combine(const std::vector<verdict>& parts) {
-  bool all = !parts.empty();
-  for (verdict v : parts) {
-    if (v == verdict::violated) return verdict::violated;
-    all = all && v == verdict::holds;
-  }
-  return all ? verdict::holds : verdict::inconclusive;
-}
-
 }  // namespace attnbound::claims::ahn2023

@@ -77,8 +77,4 @@ interval bootstrap_statistic(const std::vector<double>& a, const std::function<d
 /// (the CI straddles the threshold, or is not finite) inconclusive.
 verdict compare_above(double low, double high, double threshold, bool paper_scale);
 
-/// Several sub-claims together: violated if any is violated, holds if all hold, else
-/// inconclusive.
-verdict combine(const std::vector<verdict>& parts);
-
 }  // namespace attnbound::claims::ahn2023

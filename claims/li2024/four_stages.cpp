@@ -33,6 +33,7 @@
 
 #include <fmt/format.h>
 
+#include "bounds/li2024/signal_rates.hpp"
 #include "bounds/li2024/stage_times.hpp"
 #include "claims/li2024/claims.hpp"
 #include "claims/li2024/common.hpp"
@@ -300,12 +301,6 @@ stage_run analyze(const setting& s, const replicate& r, trajectory tr, long t1_o
   return R;
 }
 
-verdict combine_parts(const std::vector<verdict>& v) {
-  if (std::any_of(v.begin(), v.end(), [](verdict x) { return x == verdict::violated; })) return verdict::violated;
-  if (std::any_of(v.begin(), v.end(), [](verdict x) { return x == verdict::inconclusive; })) return verdict::inconclusive;
-  return verdict::holds;
-}
-
 struct time_summary {
   std::vector<double> values;  // reached runs only
   int missing = 0;
@@ -352,7 +347,7 @@ setting_summary summarize(const std::vector<const stage_run*>& runs) {
       } else ++S.inconclusive[p];
     }
   }
-  S.v = combine_parts(all);
+  S.v = combine_verdicts(all);
   return S;
 }
 
@@ -452,7 +447,7 @@ void add_figures(claim_result& res, const setting& s, const stage_run& R) {
     f.notes.push_back(fmt::format("{} of {} key noises change sign at least 4 times for t <= {} (a per-step move comparable to their "
                                   "size makes a disagreeing Q/K pair swap signs every step instead of aligning)",
                                   zigzag, s.m_k * s.n, zoom));
-    f.notes.push_back(fmt::format("per-step move eta ||xi_i||_1 ~ {:.3g}; initial size ~ sigma0 sigma_p sqrt(s) = {:.3g}", s.eta * s.law.s * s.law.sigma_p * std::sqrt(2 / M_PI),
+    f.notes.push_back(fmt::format("per-step move eta ||xi_i||_1 ~ {:.3g}; initial size ~ sigma0 sigma_p sqrt(s) = {:.3g}", bounds::li2024::qk_noise_step(s.eta, bounds::li2024::expected_xi_l1(s.law.sigma_p, s.law.s)),
                                   s.sigma0 * s.law.sigma_p * std::sqrt(static_cast<double>(s.law.s))));
     res.figures.push_back(std::move(f));
   }
@@ -759,7 +754,8 @@ claim four_stages_claim() {
                                           {"note", "orders only: the paper's constants are [unknown]"}}},
                    {"eta_sqrt_s_over_sigma0", st.eta * std::sqrt(static_cast<double>(st.law.s)) / st.sigma0},
                    {"qk_noise_step_over_initial_size",
-                    {{"value", st.eta * st.law.s * std::sqrt(2 / M_PI) / (st.sigma0 * std::sqrt(static_cast<double>(st.law.s)))},
+                    {{"value", bounds::li2024::qk_noise_step(st.eta, bounds::li2024::expected_xi_l1(st.law.sigma_p, st.law.s)) /
+                                  (st.sigma0 * st.law.sigma_p * std::sqrt(static_cast<double>(st.law.s)))},
                      {"what", "eta E||xi||_1 / (sigma0 sigma_p sqrt s): a query/key noise's per-step move over its initial size; "
                               "the stage narrative (spec 4.2) assumes it << 1"}}},
                    {"runs", runs},

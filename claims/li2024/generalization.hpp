@@ -49,9 +49,6 @@ untouched_values untouched_value_summary(const ml::attention_params& W0, const m
 /// min_i ||xi_i||_1 and max_i ||xi_i||_1 over the training samples.
 std::pair<double, double> noise_l1_range(const std::vector<ml::signal_noise_sample>& train);
 
-/// violated if any part is violated, else inconclusive if any is, else holds.
-verdict combine_verdicts(const std::vector<verdict>& parts);
-
 // ---- li2024.linear-convergence ---------------------------------------------------------------
 
 /// Least-squares fit of log L_S(t) against t over the steps from..to (inclusive) of `loss`

@@ -41,7 +41,7 @@ point_losses evaluate_points(const ml::attention_params& W, const ml::signal_noi
   int correct = 0;
   for (const auto& x : points) {
     const double z = x.y * ml::forward(W, law, x).f;
-    out.loss.push_back(z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z)));
+    out.loss.push_back(ml::logistic(z));
     correct += z > 0;
   }
   if (!points.empty()) {
@@ -74,15 +74,6 @@ std::pair<double, double> noise_l1_range(const std::vector<ml::signal_noise_samp
     lo = std::min(lo, l1), hi = std::max(hi, l1);
   }
   return {lo, hi};
-}
-
-verdict combine_verdicts(const std::vector<verdict>& parts) {
-  bool inconclusive = false;
-  for (verdict v : parts) {
-    if (v == verdict::violated) return verdict::violated;
-    if (v == verdict::inconclusive) inconclusive = true;
-  }
-  return inconclusive ? verdict::inconclusive : verdict::holds;
 }
 
 // ---- li2024.linear-convergence ----------------------------------------------------------------
