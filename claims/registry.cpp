@@ -2,6 +2,7 @@
 #include "claims/ahn2023/phenomena.hpp"
 #include "claims/arda2026/claims.hpp"
 #include "claims/claim.hpp"
+#include "claims/lavie2024/claims.hpp"
 #include "claims/li2024/claims.hpp"
 
 namespace attnbound::claims {
@@ -14,6 +15,8 @@ const std::vector<claim>& registry() {
     for (auto& c : ahn2023::phenomena_claims()) v.push_back(std::move(c));
     for (auto& c : li2024::stage_claims()) v.push_back(std::move(c));
     for (auto& c : li2024::generalization_claims()) v.push_back(std::move(c));
+    for (auto& c : lavie2024::kernel_claims()) v.push_back(std::move(c));
+    for (auto& c : lavie2024::learning_claims()) v.push_back(std::move(c));
     return v;
   }();
   return all;
