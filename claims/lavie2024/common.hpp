@@ -19,6 +19,11 @@ namespace attnbound::claims::lavie2024 {
 namespace mdl = attnbound::model::lavie2024;
 using bounds::lavie2024::partition;
 
+/// The paper every lavie2024.* claim cites.
+inline constexpr const char* paper =
+    "Lavie, Gur-Ari & Ringel 2024, Towards Understanding Inductive Bias in Transformers: A View From Infinity "
+    "(ICML 2024, arXiv 2402.05173)";
+
 /// P_lambda = (f^lambda / L!) sum_sigma chi^lambda(sigma) R_sigma as an N x N matrix on [V]^L
 /// ((R_sigma f)(x) = f(sigma^{-1} x)); L <= 8.
 Eigen::MatrixXd isotypic_projector(const mdl::token_space& space, const partition& lambda);
