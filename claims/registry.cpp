@@ -17,6 +17,7 @@ const std::vector<claim>& registry() {
     for (auto& c : li2024::generalization_claims()) v.push_back(std::move(c));
     for (auto& c : lavie2024::kernel_claims()) v.push_back(std::move(c));
     for (auto& c : lavie2024::learning_claims()) v.push_back(std::move(c));
+    for (auto& c : lavie2024::data_claims()) v.push_back(std::move(c));
     return v;
   }();
   return all;
