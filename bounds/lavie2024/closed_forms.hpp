@@ -5,7 +5,8 @@
 //   [L]    : L/2, r_+, r_-  with r_+- = (s +- sqrt(s^2 - 4p))/2, s = (L^3 + 3L - 2)/(4L), p = L(L-1)/8
 //   [L-1,1]: L/4 and (L-2)/(4L), multiplicity L - 1 each
 //   all other eigenvalues 0,  all values times 1/8.
-// Candidate D (K_D = (h + L)(B + L + 2h)/(8L)): the [L-2,2] and [L-2,1,1] eigenvalue 1/(2 V^2 L).
+// Candidate D (K_D = (h + L)(B + L + 2h)/(8L)): the [L-2,2] and [L-2,1,1] eigenvalue 1/(2 V^2 L)
+// with multiplicity f^lambda V(V-1)/2 resp. f^lambda (V-1)(V-2)/2 (derived in NOTES.md 3.2).
 #pragma once
 
 #include <cmath>
@@ -134,6 +135,18 @@ S kernel_D_two_row_eigenvalue(int V, int L) {
   if (L < 4) throw std::domain_error("kernel_D_two_row_eigenvalue: L must be >= 4");
   if (V < 2) throw std::domain_error("kernel_D_two_row_eigenvalue: V must be >= 2");
   return S(1) / (S(2) * S(V) * S(V) * S(L));
+}
+
+/// Multiplicity of that eigenvalue on [V]^L (NOTES.md 3.2, derived): f^lambda V(V-1)/2 for
+/// [L-2,2] and f^lambda (V-1)(V-2)/2 for [L-2,1,1] (the copies of lambda in the degree-2 part of
+/// the product basis); every other eigenvalue of these two components is 0. L >= 4, V >= 2.
+inline big_int kernel_D_two_row_multiplicity(int V, const partition& lambda) {
+  const int L = size(lambda);
+  if (L < 4) throw std::domain_error("kernel_D_two_row_multiplicity: L must be >= 4");
+  if (V < 2) throw std::domain_error("kernel_D_two_row_multiplicity: V must be >= 2");
+  if (lambda == partition{L - 2, 2}) return irrep_dimension(lambda) * (V * (V - 1) / 2);
+  if (lambda == partition{L - 2, 1, 1}) return irrep_dimension(lambda) * ((V - 1) * (V - 2) / 2);
+  throw std::domain_error("kernel_D_two_row_multiplicity: lambda must be [L-2,2] or [L-2,1,1]");
 }
 
 }  // namespace attnbound::bounds::lavie2024
