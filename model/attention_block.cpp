@@ -21,10 +21,12 @@ bool flatten_readout(candidate c) { return c == candidate::A || c == candidate::
 int input_dim(const block_shape& s) { return s.kind == candidate::D ? s.V + s.L : s.V; }
 
 void check_input(const block_shape& shape, const token_sequence& x) {
-  require(x.size() == static_cast<std::size_t>(shape.L),
-          "input of length " + std::to_string(x.size()) + ", the block has L = " + std::to_string(shape.L));
+  if (x.size() != static_cast<std::size_t>(shape.L))
+    throw std::invalid_argument("input of length " + std::to_string(x.size()) + ", the block has L = " +
+                                std::to_string(shape.L));
   for (int t : x)
-    require(t >= 0 && t < shape.V, "token " + std::to_string(t) + " outside 0.." + std::to_string(shape.V - 1));
+    if (t < 0 || t >= shape.V)
+      throw std::invalid_argument("token " + std::to_string(t) + " outside 0.." + std::to_string(shape.V - 1));
 }
 
 /// Fills theta with fresh N(0,1) entries in a fixed order (per head: W_Q, W_K, W_V, a, each
@@ -54,10 +56,10 @@ void check_params(const block_shape& s, const block_params& theta) {
   require(theta.WQ.size() == H && theta.WK.size() == H && theta.WV.size() == H && theta.a.size() == H,
           "block parameters have the wrong number of heads");
   for (std::size_t h = 0; h < H; ++h)
-    require(theta.WQ[h].rows() == s.d_k && theta.WQ[h].cols() == d && theta.WK[h].rows() == s.d_k &&
-                theta.WK[h].cols() == d && theta.WV[h].rows() == s.d_v && theta.WV[h].cols() == d &&
-                theta.a[h].rows() == readout_rows && theta.a[h].cols() == s.d_v,
-            "block parameters of head " + std::to_string(h) + " do not match the block shape");
+    if (!(theta.WQ[h].rows() == s.d_k && theta.WQ[h].cols() == d && theta.WK[h].rows() == s.d_k &&
+          theta.WK[h].cols() == d && theta.WV[h].rows() == s.d_v && theta.WV[h].cols() == d &&
+          theta.a[h].rows() == readout_rows && theta.a[h].cols() == s.d_v))
+      throw std::invalid_argument("block parameters of head " + std::to_string(h) + " do not match the block shape");
 }
 
 /// Scratch space of the forward pass (reused across inputs and draws: no allocation per call).
@@ -139,11 +141,16 @@ double forward(const block_shape& s, const block_params& theta, const token_sequ
 }  // namespace
 
 void check_shape(const block_shape& shape) {
-  require(shape.V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(shape.V) + ")");
-  require(shape.L >= 1, "context length L must be >= 1 (got " + std::to_string(shape.L) + ")");
-  require(shape.heads >= 1, "number of heads H must be >= 1 (got " + std::to_string(shape.heads) + ")");
-  require(shape.d_k >= 1, "key dimension d_k must be >= 1 (got " + std::to_string(shape.d_k) + ")");
-  require(shape.d_v >= 1, "value dimension d_v must be >= 1 (got " + std::to_string(shape.d_v) + ")");
+  if (!(shape.V >= 1))
+    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(shape.V) + ")");
+  if (!(shape.L >= 1))
+    throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(shape.L) + ")");
+  if (!(shape.heads >= 1))
+    throw std::invalid_argument("number of heads H must be >= 1 (got " + std::to_string(shape.heads) + ")");
+  if (!(shape.d_k >= 1))
+    throw std::invalid_argument("key dimension d_k must be >= 1 (got " + std::to_string(shape.d_k) + ")");
+  if (!(shape.d_v >= 1))
+    throw std::invalid_argument("value dimension d_v must be >= 1 (got " + std::to_string(shape.d_v) + ")");
   require(static_cast<double>(shape.heads) * (2.0 * shape.d_k + 2.0 * shape.d_v) * (shape.V + shape.L) <= 1e9,
           "block too large (H (2 d_k + 2 d_v)(V + L) > 1e9 parameters)");
 }
@@ -166,7 +173,8 @@ double block_output(const block_shape& shape, const block_params& theta, const t
 Eigen::MatrixXd sample_outputs(const block_shape& shape, const std::vector<token_sequence>& xs, int draws,
                                std::uint64_t seed) {
   check_shape(shape);
-  require(draws >= 0, "number of draws must be >= 0 (got " + std::to_string(draws) + ")");
+  if (!(draws >= 0))
+    throw std::invalid_argument("number of draws must be >= 0 (got " + std::to_string(draws) + ")");
   for (const auto& x : xs) check_input(shape, x);
   Eigen::MatrixXd out(draws, static_cast<Eigen::Index>(xs.size()));
   block_params theta;

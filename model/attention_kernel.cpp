@@ -14,13 +14,27 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+[[noreturn]] void bad_token(int t, int V) {
+  throw std::invalid_argument("token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+}
+
+void check_V(int V) {
+  if (V < 1) throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+}
+
+void check_same_length(const token_sequence& x, const token_sequence& y) {
+  if (x.size() != y.size())
+    throw std::invalid_argument("sequences of lengths " + std::to_string(x.size()) + " and " +
+                                std::to_string(y.size()) + " differ");
+}
+
 void check_pair(const token_sequence& x, const token_sequence& y, int V) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_V(V);
   require(!x.empty(), "empty token sequence");
-  require(x.size() == y.size(), "sequences of lengths " + std::to_string(x.size()) + " and " +
-                                    std::to_string(y.size()) + " differ");
+  check_same_length(x, y);
   for (const auto* s : {&x, &y})
-    for (int t : *s) require(t >= 0 && t < V, "token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+    for (int t : *s)
+      if (t < 0 || t >= V) bad_token(t, V);
 }
 
 /// The table of the header from h, B, [t_L = t'_L] (integers; one rounding per operation).
@@ -51,7 +65,7 @@ packed pack(const std::vector<token_sequence>& xs, int L, int V) {
     require(xs[i].size() == static_cast<std::size_t>(L), "sequences of different lengths in a Gram matrix");
     for (int mu = 0; mu < L; ++mu) {
       const int t = xs[i][static_cast<std::size_t>(mu)];
-      require(t >= 0 && t < V, "token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+      if (t < 0 || t >= V) bad_token(t, V);
       p.tokens[i * L + mu] = t;
       ++p.hist[i * V + t];
     }
@@ -92,19 +106,18 @@ std::string to_string(candidate c) {
 }
 
 int hamming_agreement(const token_sequence& x, const token_sequence& y) {
-  require(x.size() == y.size(), "sequences of lengths " + std::to_string(x.size()) + " and " +
-                                    std::to_string(y.size()) + " differ");
+  check_same_length(x, y);
   int h = 0;
   for (std::size_t mu = 0; mu < x.size(); ++mu) h += x[mu] == y[mu];
   return h;
 }
 
 int bag_overlap(const token_sequence& x, const token_sequence& y, int V) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_V(V);
   std::vector<int> nx(static_cast<std::size_t>(V), 0), ny(static_cast<std::size_t>(V), 0);
   for (const auto& [s, n] : {std::pair{&x, &nx}, std::pair{&y, &ny}})
     for (int t : *s) {
-      require(t >= 0 && t < V, "token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+      if (t < 0 || t >= V) bad_token(t, V);
       ++(*n)[static_cast<std::size_t>(t)];
     }
   int B = 0;
@@ -119,10 +132,11 @@ double kernel(candidate c, const token_sequence& x, const token_sequence& y, int
 }
 
 Eigen::MatrixXd embedding(candidate c, const token_sequence& x, int V) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_V(V);
   require(!x.empty(), "empty token sequence");
   const int L = static_cast<int>(x.size());
-  for (int t : x) require(t >= 0 && t < V, "token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+  for (int t : x)
+    if (t < 0 || t >= V) bad_token(t, V);
   if (c == candidate::D) {
     // x_mu = (e_{t_mu}, e_mu) / sqrt 2 in R^{V+L}.
     Eigen::MatrixXd X = Eigen::MatrixXd::Zero(L, V + L);
@@ -157,7 +171,7 @@ double nngp_from_embeddings(candidate c, const Eigen::MatrixXd& X, const Eigen::
 
 Eigen::MatrixXd gram(candidate c, const std::vector<token_sequence>& xs, const std::vector<token_sequence>& ys,
                      int V) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_V(V);
   Eigen::MatrixXd K(static_cast<Eigen::Index>(xs.size()), static_cast<Eigen::Index>(ys.size()));
   if (xs.empty() || ys.empty()) return K;
   const int L = static_cast<int>(xs.front().size());
@@ -172,7 +186,8 @@ Eigen::MatrixXd gram(candidate c, const std::vector<token_sequence>& xs, const s
 Eigen::MatrixXd full_space_gram(candidate c, const token_space& space) {
   check_space(space);
   const std::int64_t N = space.size();
-  require(N <= 46341, "full_space_gram: V^L = " + std::to_string(N) + " points is too many for a dense N x N matrix");
+  if (!(N <= 46341))
+    throw std::invalid_argument("full_space_gram: V^L = " + std::to_string(N) + " points is too many for a dense N x N matrix");
   std::vector<token_sequence> xs;
   xs.reserve(static_cast<std::size_t>(N));
   for (std::int64_t i = 0; i < N; ++i) xs.push_back(sequence_at(space, i));

@@ -18,16 +18,19 @@ void require(bool ok, const std::string& message) {
 }
 
 void check_kernel(const Eigen::MatrixXd& K) {
-  require(K.rows() == K.cols(), "kernel matrix is " + std::to_string(K.rows()) + " x " + std::to_string(K.cols()) +
-                                    ", not square");
+  if (!(K.rows() == K.cols()))
+    throw std::invalid_argument("kernel matrix is " + std::to_string(K.rows()) + " x " + std::to_string(K.cols()) +
+                                ", not square");
   require(K.allFinite(), "kernel matrix has a non-finite entry");
 }
 
 /// A measure on the space: finite non-negative entries summing to 1 (within 1e-9).
 void check_measure(const Eigen::VectorXd& p, Eigen::Index n) {
-  require(p.size() == n, "measure has " + std::to_string(p.size()) + " entries, expected " + std::to_string(n));
+  if (!(p.size() == n))
+    throw std::invalid_argument("measure has " + std::to_string(p.size()) + " entries, expected " + std::to_string(n));
   require(p.allFinite() && (p.array() >= 0.0).all(), "measure has a negative or non-finite entry");
-  require(std::abs(p.sum() - 1.0) <= 1e-9, "measure sums to " + std::to_string(p.sum()) + ", not 1");
+  if (!(std::abs(p.sum() - 1.0) <= 1e-9))
+    throw std::invalid_argument("measure sums to " + std::to_string(p.sum()) + ", not 1");
 }
 
 void check_same_size(const Eigen::VectorXd& f, const Eigen::VectorXd& g, const Eigen::VectorXd& p) {
@@ -43,11 +46,14 @@ Eigen::VectorXd posterior_mean(const Eigen::MatrixXd& K_full, const std::vector<
   check_kernel(K_full);
   const Eigen::Index N = K_full.rows();
   const auto P = static_cast<Eigen::Index>(train.size());
-  require(y.size() == P, std::to_string(y.size()) + " labels for " + std::to_string(P) + " training points");
+  if (!(y.size() == P))
+    throw std::invalid_argument(std::to_string(y.size()) + " labels for " + std::to_string(P) + " training points");
   require(y.allFinite(), "labels have a non-finite entry");
-  require(std::isfinite(delta) && delta >= 0.0, "ridge delta must be finite and >= 0 (got " + std::to_string(delta) + ")");
+  if (!(std::isfinite(delta) && delta >= 0.0))
+    throw std::invalid_argument("ridge delta must be finite and >= 0 (got " + std::to_string(delta) + ")");
   for (std::int64_t i : train)
-    require(i >= 0 && i < N, "training index " + std::to_string(i) + " outside [0, " + std::to_string(N) + ")");
+    if (i < 0 || i >= N)
+      throw std::invalid_argument("training index " + std::to_string(i) + " outside [0, " + std::to_string(N) + ")");
   if (P == 0) return Eigen::VectorXd::Zero(N);  // the prior mean
   Eigen::MatrixXd Ktrain(P, P), Kcross(N, P);
   for (Eigen::Index b = 0; b < P; ++b) {
@@ -84,7 +90,8 @@ std::vector<std::int64_t> draw_indices(const Eigen::VectorXd& p, int P, std::uin
                                        std::uint64_t replicate) {
   require(p.size() >= 1, "empty measure");
   check_measure(p, p.size());
-  require(P >= 0, "number of samples P must be >= 0 (got " + std::to_string(P) + ")");
+  if (!(P >= 0))
+    throw std::invalid_argument("number of samples P must be >= 0 (got " + std::to_string(P) + ")");
   std::vector<double> cumulative(static_cast<std::size_t>(p.size()));
   double total = 0.0;
   for (Eigen::Index i = 0; i < p.size(); ++i) cumulative[static_cast<std::size_t>(i)] = total += p[i];

@@ -19,15 +19,22 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
-/// A probability vector: `n` finite non-negative entries summing to 1 (within 1e-9).
-void check_distribution(const std::vector<double>& p, std::size_t n, const std::string& what) {
-  require(p.size() == n, what + " has " + std::to_string(p.size()) + " entries, expected " + std::to_string(n));
+/// A probability vector: `n` finite non-negative entries summing to 1 (within 1e-9). The name
+/// "what[c][s]" is formatted only on failure (this runs on every draw).
+void check_distribution(const std::vector<double>& p, std::size_t n, const char* what, long c = -1, long s = -1) {
+  auto fail = [&](const std::string& why) {
+    std::string name = what;
+    if (c >= 0) name += "[" + std::to_string(c) + "]";
+    if (s >= 0) name += "[" + std::to_string(s) + "]";
+    throw std::invalid_argument(name + " " + why);
+  };
+  if (p.size() != n) fail("has " + std::to_string(p.size()) + " entries, expected " + std::to_string(n));
   double sum = 0.0;
   for (double v : p) {
-    require(std::isfinite(v) && v >= 0.0, what + " has a negative or non-finite entry");
+    if (!(std::isfinite(v) && v >= 0.0)) fail("has a negative or non-finite entry");
     sum += v;
   }
-  require(std::abs(sum - 1.0) <= 1e-9, what + " sums to " + std::to_string(sum) + ", not 1");
+  if (!(std::abs(sum - 1.0) <= 1e-9)) fail("sums to " + std::to_string(sum) + ", not 1");
 }
 
 /// Index drawn from the probability vector p by inverse CDF (never a zero-probability index).
@@ -68,8 +75,8 @@ void check_law(const exchangeable_mixture& law) {
   require(law.token_probs.size() == law.weights.size(),
           "exchangeable mixture: token_probs needs one row per topic");
   for (std::size_t z = 0; z < law.token_probs.size(); ++z)
-    check_distribution(law.token_probs[z], static_cast<std::size_t>(law.V),
-                       "exchangeable mixture token_probs[" + std::to_string(z) + "]");
+    check_distribution(law.token_probs[z], static_cast<std::size_t>(law.V), "exchangeable mixture token_probs",
+                       static_cast<long>(z));
 }
 
 void check_law(const hmm_mixture& law) {
@@ -80,32 +87,37 @@ void check_law(const hmm_mixture& law) {
   require(law.initial.size() == C && law.transition.size() == C && law.emission.size() == C,
           "HMM mixture: initial, transition and emission need one entry per component");
   for (std::size_t c = 0; c < C; ++c) {
-    const std::string tag = "[" + std::to_string(c) + "]";
     const std::size_t S = law.initial[c].size();
-    require(S >= 1, "HMM mixture: component " + std::to_string(c) + " has no hidden states");
-    check_distribution(law.initial[c], S, "HMM initial" + tag);
-    require(law.transition[c].size() == S && law.emission[c].size() == S,
-            "HMM mixture: transition" + tag + " and emission" + tag + " need one row per state");
+    const auto ci = static_cast<long>(c);
+    if (S < 1) throw std::invalid_argument("HMM mixture: component " + std::to_string(c) + " has no hidden states");
+    check_distribution(law.initial[c], S, "HMM initial", ci);
+    if (law.transition[c].size() != S || law.emission[c].size() != S)
+      throw std::invalid_argument("HMM mixture: transition[" + std::to_string(c) + "] and emission[" +
+                                  std::to_string(c) + "] need one row per hidden state");
     for (std::size_t s = 0; s < S; ++s) {
-      check_distribution(law.transition[c][s], S, "HMM transition" + tag + "[" + std::to_string(s) + "]");
-      check_distribution(law.emission[c][s], static_cast<std::size_t>(law.V),
-                         "HMM emission" + tag + "[" + std::to_string(s) + "]");
+      check_distribution(law.transition[c][s], S, "HMM transition", ci, static_cast<long>(s));
+      check_distribution(law.emission[c][s], static_cast<std::size_t>(law.V), "HMM emission", ci, static_cast<long>(s));
     }
   }
 }
 
+[[noreturn]] void bad_token(int t, int V) {
+  throw std::invalid_argument("token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+}
+
 void check_tokens(const token_sequence& x, int V) {
   for (int t : x)
-    require(t >= 0 && t < V, "token " + std::to_string(t) + " outside 0.." + std::to_string(V - 1));
+    if (t < 0 || t >= V) bad_token(t, V);
 }
 
 void check_permutation(const permutation& sigma, std::size_t L) {
-  require(sigma.size() == L, "permutation of length " + std::to_string(sigma.size()) +
-                                 " applied to a sequence of length " + std::to_string(L));
+  if (sigma.size() != L)
+    throw std::invalid_argument("permutation of length " + std::to_string(sigma.size()) +
+                                " applied to a sequence of length " + std::to_string(L));
   std::vector<char> seen(L, 0);
   for (int s : sigma) {
-    require(s >= 0 && static_cast<std::size_t>(s) < L && !seen[static_cast<std::size_t>(s)],
-            "not a permutation of 0..L-1");
+    if (s < 0 || static_cast<std::size_t>(s) >= L || seen[static_cast<std::size_t>(s)])
+      throw std::invalid_argument("not a permutation of 0..L-1");
     seen[static_cast<std::size_t>(s)] = 1;
   }
 }
@@ -124,16 +136,17 @@ std::int64_t token_space::size() const {
 }
 
 void check_space(const token_space& space) {
-  require(space.V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(space.V) + ")");
-  require(space.L >= 1, "context length L must be >= 1 (got " + std::to_string(space.L) + ")");
-  require(space.size() <= max_space_size, "V^L = " + std::to_string(space.V) + "^" + std::to_string(space.L) +
-                                              " exceeds 2^31");
+  if (space.V < 1) throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(space.V) + ")");
+  if (space.L < 1) throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(space.L) + ")");
+  if (space.size() > max_space_size)
+    throw std::invalid_argument("V^L = " + std::to_string(space.V) + "^" + std::to_string(space.L) + " exceeds 2^31");
 }
 
 token_sequence sequence_at(const token_space& space, std::int64_t index) {
   check_space(space);
-  require(index >= 0 && index < space.size(),
-          "index " + std::to_string(index) + " outside [0, V^L = " + std::to_string(space.size()) + ")");
+  if (index < 0 || index >= space.size())
+    throw std::invalid_argument("index " + std::to_string(index) + " outside [0, V^L = " +
+                                std::to_string(space.size()) + ")");
   token_sequence x(static_cast<std::size_t>(space.L));
   for (int mu = space.L - 1; mu >= 0; --mu) {
     x[static_cast<std::size_t>(mu)] = static_cast<int>(index % space.V);
@@ -144,8 +157,9 @@ token_sequence sequence_at(const token_space& space, std::int64_t index) {
 
 std::int64_t index_of(const token_space& space, const token_sequence& x) {
   check_space(space);
-  require(x.size() == static_cast<std::size_t>(space.L),
-          "sequence of length " + std::to_string(x.size()) + ", expected L = " + std::to_string(space.L));
+  if (x.size() != static_cast<std::size_t>(space.L))
+    throw std::invalid_argument("sequence of length " + std::to_string(x.size()) + ", expected L = " +
+                                std::to_string(space.L));
   check_tokens(x, space.V);
   std::int64_t index = 0;
   for (int t : x) index = index * space.V + t;
@@ -183,7 +197,8 @@ std::vector<std::int64_t> action_on_space(const token_space& space, const permut
 }
 
 std::vector<permutation> all_permutations(int L) {
-  require(L >= 1 && L <= 10, "all_permutations needs 1 <= L <= 10 (got " + std::to_string(L) + ")");
+  if (!(L >= 1 && L <= 10))
+    throw std::invalid_argument("all_permutations needs 1 <= L <= 10 (got " + std::to_string(L) + ")");
   permutation sigma(static_cast<std::size_t>(L));
   std::iota(sigma.begin(), sigma.end(), 0);
   std::vector<permutation> all;
@@ -201,7 +216,8 @@ std::vector<int> histogram(const token_sequence& x, int V) {
 }
 
 exchangeable_mixture uniform_tokens(int V) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  if (!(V >= 1))
+    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
   exchangeable_mixture law;
   law.V = V;
   law.weights = {1.0};
@@ -210,8 +226,10 @@ exchangeable_mixture uniform_tokens(int V) {
 }
 
 exchangeable_mixture random_exchangeable(int V, int topics, rng_t& rng) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
-  require(topics >= 1, "number of topics must be >= 1 (got " + std::to_string(topics) + ")");
+  if (!(V >= 1))
+    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  if (!(topics >= 1))
+    throw std::invalid_argument("number of topics must be >= 1 (got " + std::to_string(topics) + ")");
   exchangeable_mixture law;
   law.V = V;
   law.weights.assign(static_cast<std::size_t>(topics), 1.0 / topics);
@@ -220,9 +238,12 @@ exchangeable_mixture random_exchangeable(int V, int topics, rng_t& rng) {
 }
 
 hmm_mixture random_hmm_mixture(int V, int components, int states, rng_t& rng) {
-  require(V >= 1, "vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
-  require(components >= 1, "number of HMM components must be >= 1 (got " + std::to_string(components) + ")");
-  require(states >= 1, "number of hidden states must be >= 1 (got " + std::to_string(states) + ")");
+  if (!(V >= 1))
+    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  if (!(components >= 1))
+    throw std::invalid_argument("number of HMM components must be >= 1 (got " + std::to_string(components) + ")");
+  if (!(states >= 1))
+    throw std::invalid_argument("number of hidden states must be >= 1 (got " + std::to_string(states) + ")");
   hmm_mixture law;
   law.V = V;
   law.weights.assign(static_cast<std::size_t>(components), 1.0 / components);
@@ -239,7 +260,8 @@ hmm_mixture random_hmm_mixture(int V, int components, int states, rng_t& rng) {
 
 token_sequence draw(const exchangeable_mixture& law, int L, rng_t& rng) {
   check_law(law);
-  require(L >= 1, "context length L must be >= 1 (got " + std::to_string(L) + ")");
+  if (!(L >= 1))
+    throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(L) + ")");
   const auto& row = law.token_probs[static_cast<std::size_t>(draw_categorical(law.weights, rng))];
   token_sequence x(static_cast<std::size_t>(L));
   for (int& t : x) t = draw_categorical(row, rng);
@@ -248,7 +270,8 @@ token_sequence draw(const exchangeable_mixture& law, int L, rng_t& rng) {
 
 token_sequence draw(const hmm_mixture& law, int L, rng_t& rng) {
   check_law(law);
-  require(L >= 1, "context length L must be >= 1 (got " + std::to_string(L) + ")");
+  if (!(L >= 1))
+    throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(L) + ")");
   const auto c = static_cast<std::size_t>(draw_categorical(law.weights, rng));
   token_sequence x(static_cast<std::size_t>(L));
   int state = draw_categorical(law.initial[c], rng);
@@ -262,7 +285,8 @@ token_sequence draw(const hmm_mixture& law, int L, rng_t& rng) {
 std::vector<double> probabilities(const exchangeable_mixture& law, const token_space& space) {
   check_law(law);
   check_space(space);
-  require(law.V == space.V, "law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
+  if (!(law.V == space.V))
+    throw std::invalid_argument("law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
                                 std::to_string(space.V));
   const std::int64_t N = space.size();
   std::vector<double> p(static_cast<std::size_t>(N), 0.0);
@@ -287,7 +311,8 @@ std::vector<double> probabilities(const exchangeable_mixture& law, const token_s
 std::vector<double> probabilities(const hmm_mixture& law, const token_space& space) {
   check_law(law);
   check_space(space);
-  require(law.V == space.V, "law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
+  if (!(law.V == space.V))
+    throw std::invalid_argument("law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
                                 std::to_string(space.V));
   const std::int64_t N = space.size();
   const auto V = static_cast<std::size_t>(space.V);
