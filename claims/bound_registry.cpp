@@ -16,6 +16,11 @@
 #include "bounds/arda2026/required_width.hpp"
 #include "bounds/cayci2024/gradient.hpp"
 #include "bounds/common/scalar.hpp"
+#include "bounds/lavie2024/closed_forms.hpp"
+#include "bounds/lavie2024/kernel_traces.hpp"
+#include "bounds/lavie2024/learnability.hpp"
+#include "bounds/lavie2024/learning_curves.hpp"
+#include "bounds/lavie2024/young.hpp"
 #include "bounds/li2024/convergence.hpp"
 #include "bounds/li2024/signal_rates.hpp"
 #include "bounds/li2024/stage_times.hpp"
@@ -376,6 +381,96 @@ nlohmann::json li2024_test_loss_terms(const param_values& p, unsigned digits) {
   return {{"terms", terms}, {"labels", labels}};
 }
 
+// ---- Lavie, Gur-Ari, Ringel 2024: S_L irreps of the Transformer NNGP (bounds/lavie2024, NOTES.md) ----
+namespace lv24 = attnbound::bounds::lavie2024;
+
+/// Runs a bounds/lavie2024 evaluation; a domain error of the closed forms is bad input (exit 2).
+template <class F>
+nlohmann::json lavie2024_guarded(const std::string& id, F&& f) {
+  try {
+    return f();
+  } catch (const std::domain_error& e) {
+    throw bad_input(id + ": " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw bad_input(id + ": " + e.what());
+  }
+}
+
+std::vector<param_spec> lavie2024_irreps_params() {
+  using K = param_kind;
+  return {{"V", K::integer, "3", "3", 1, 1000, "vocabulary size"},
+          {"L", K::integer, "6", "6", 1, 20, "context length (number of positions; partitions of L)"}};
+}
+
+nlohmann::json lavie2024_irreps_terms(const param_values& p) {
+  const int V = p.get_int("V"), L = p.get_int("L");
+  nlohmann::json terms = nlohmann::json::object(), labels = nlohmann::json::object();
+  lv24::big_int total = 0, power = 1;
+  for (int i = 0; i < L; ++i) power *= V;
+  for (const auto& lambda : lv24::partitions(L)) {
+    const std::string name = lv24::to_string(lambda);
+    const lv24::big_int f = lv24::irrep_dimension(lambda), s = lv24::schur_at_ones(lambda, V);
+    terms["f" + name] = f.str();
+    terms["s" + name] = s.str();
+    terms["dim" + name] = lv24::big_int(f * s).str();
+    labels["f" + name] = "exact maths: f^lambda, dimension of the S_L irrep (hook-length formula)";
+    labels["s" + name] = "exact maths: s_lambda(1^V), copies of the irrep in functions on [V]^L (hook-content; 0 if more than V rows)";
+    labels["dim" + name] = "exact maths: dimension f^lambda s_lambda(1^V) of the isotypic component";
+    total += f * s;
+  }
+  terms["total_dim"] = total.str();
+  terms["V^L"] = power.str();
+  labels["total_dim"] = "exact maths: sum of the isotypic dimensions (Schur-Weyl: equals V^L)";
+  labels["V^L"] = "exact: dimension of functions on [V]^L";
+  return {{"terms", terms}, {"labels", labels}};
+}
+
+std::vector<param_spec> lavie2024_learnability_params() {
+  using K = param_kind;
+  return {{"L", K::integer, "8", "8", 2, 1000, "context length (candidate A, V = 2)"},
+          {"P", K::real, "50", "50", 1e-300, 1e300, "training samples"},
+          {"sigma2", K::real, "1", "1", 0, 1e300, "GP noise / ridge sigma^2 (delta)"}};
+}
+
+nlohmann::json lavie2024_learnability_terms(const param_values& p, unsigned digits) {
+  precision_guard guard(digits + 20);
+  const int L = p.get_int("L");
+  const mp_real P(p.text.at("P")), sigma2(p.text.at("sigma2"));
+  const auto spectrum = lv24::kernel_A_V2_spectrum<mp_real>(L);
+  const lv24::partition standard{L - 1, 1};
+  const mp_real eta = spectrum.at(3).value;  // [L-1,1]: L/4 (times 1/8), the top eigenvalue of [L-1,1]
+  const mp_real f = lv24::detail::to_scalar<mp_real>(lv24::rational(lv24::irrep_dimension(standard)));
+  const mp_real trace = lv24::detail::to_scalar<mp_real>(lv24::operator_trace('A', 2, L));
+  std::vector<lv24::mode_group<mp_real>> groups;
+  for (const auto& e : spectrum) groups.push_back({e.value, mp_real(e.multiplicity), mp_real(0)});
+  const auto el = lv24::eigenlearning(groups, sigma2, mp_real(0), P);
+  const std::string rec = "reconstructed (bounds/lavie2024/NOTES.md; the paper's constants are unknown)";
+  nlohmann::json terms = {
+      {"trace_T", sig_digits(trace, digits)},
+      {"f_[L-1,1]", sig_digits(f, digits)},
+      {"eta_top_[L-1,1]", sig_digits(eta, digits)},
+      {"isotypic_trace_[L-1,1]",
+       sig_digits(lv24::detail::to_scalar<mp_real>(lv24::kernel_A_V2_power_sum(L, standard, 1)), digits)},
+      {"tightness_ratio", sig_digits(lv24::tightness_ratio(eta, f, trace), digits)},
+      {"trace_bound", sig_digits(lv24::trace_bound(trace, f, sigma2, P), digits)},
+      {"conservation_bound", sig_digits(lv24::conservation_bound(P, f), digits)},
+      {"ek_learnability", sig_digits(lv24::ek_learnability(eta, sigma2, P), digits)},
+      {"eigenlearning_kappa", sig_digits(el.kappa, digits)},
+      {"eigenlearning_learnability", sig_digits(el.learnability.at(3), digits)}};
+  nlohmann::json labels = {
+      {"trace_T", "exact for K_A = h B/(L V^3) at V = 2: E_x K(x,x) = L(L+1)/16 (union-find expectation)"},
+      {"f_[L-1,1]", "exact maths: f^[L-1,1] = L - 1"},
+      {"eta_top_[L-1,1]", rec + ": the [L-1,1] eigenvalue L/32 of T (spec 2.3 table times 1/8; derived in NOTES 3.1)"},
+      {"isotypic_trace_[L-1,1]", rec + ": Tr(P_[L-1,1] T) = (L-1)(L/4 + (L-2)/(4L))/8"},
+      {"tightness_ratio", rec + ": eta f / Tr T = (L-1)/(2(L+1))"},
+      {"trace_bound", rec + ": Tr T/(Tr T + f sigma^2/P) >= the EK learnability of any [L-1,1] target (spec 2.4 (i))"},
+      {"conservation_bound", rec + ": P/f >= the eigenlearning learnability of any [L-1,1] mode (spec 2.4 (ii); > 1 says nothing)"},
+      {"ek_learnability", rec + ": eta/(eta + sigma^2/P) of the top [L-1,1] mode (equivalent kernel)"},
+      {"eigenlearning_kappa", rec + ": effective ridge kappa solving sum m lambda/(lambda+kappa) + sigma^2/kappa = P over the closed-form spectrum"},
+      {"eigenlearning_learnability", rec + ": eta/(eta + kappa) of the top [L-1,1] mode (<= EK learnability, <= both bounds)"}};
+  return {{"terms", terms}, {"labels", labels}};
+}
+
 }  // namespace
 
 std::vector<param_spec> arda2026_bound_params() {
@@ -481,6 +576,21 @@ const std::vector<bound_entry>& bound_registry() {
                  "reconstructed", li2024_test_loss_params(),
                  [](const param_values& p, unsigned digits) {
                    return li2024_guarded("li2024.test-loss", [&] { return li2024_test_loss_terms(p, digits); });
+                 }});
+    e.push_back({"lavie2024.irreps",
+                 "Lavie et al. 2024 (spec 2.2): S_L irreps lambda |- L with f^lambda, s_lambda(1^V) and the isotypic "
+                 "dimension on [V]^L; the dimensions sum to V^L",
+                 "exact", lavie2024_irreps_params(),
+                 [](const param_values& p, unsigned) {
+                   return lavie2024_guarded("lavie2024.irreps", [&] { return lavie2024_irreps_terms(p); });
+                 }});
+    e.push_back({"lavie2024.learnability",
+                 "Lavie et al. 2024 (spec 2.3-2.4, 3): candidate A at V = 2, Tr T, f^[L-1,1], trace and conservation "
+                 "bounds, EK and eigenlearning learnability of the top [L-1,1] mode from the closed-form spectrum",
+                 "reconstructed", lavie2024_learnability_params(),
+                 [](const param_values& p, unsigned digits) {
+                   return lavie2024_guarded("lavie2024.learnability",
+                                            [&] { return lavie2024_learnability_terms(p, digits); });
                  }});
     return e;
   }();

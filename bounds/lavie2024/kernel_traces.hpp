@@ -68,10 +68,11 @@ inline std::vector<hb_term> kernel_polynomial(char kernel, int V, int L, bool al
   }
 }
 
-inline void check_v_l(int V, int L, const char* what) {
+/// V >= 1, 1 <= L <= max_L (traces: L <= 5000, O(L^2) per class; isotypic: L <= 32, all classes).
+inline void check_v_l(int V, int L, const char* what, int max_L = 5000) {
   if (V < 1) throw std::invalid_argument(std::string(what) + ": V must be >= 1");
   if (L < 1) throw std::invalid_argument(std::string(what) + ": L must be >= 1");
-  if (L > 64) throw std::invalid_argument(std::string(what) + ": L must be <= 64");
+  if (L > max_L) throw std::invalid_argument(std::string(what) + ": L must be <= " + std::to_string(max_L));
 }
 
 /// Rank (number of merges) of the union-find on at most 8 edges over arbitrary vertex labels.
@@ -278,7 +279,7 @@ inline rational operator_trace(char kernel, int V, int L) {
 /// Tr(P_lambda T) for every lambda in partitions(L) order (spec 2.2, character formula). The
 /// class expectations are computed once per (kernel, V, L); each row of characters once.
 inline std::vector<rational> isotypic_traces(char kernel, int V, int L) {
-  detail::check_v_l(V, L, "isotypic_traces");
+  detail::check_v_l(V, L, "isotypic_traces", 32);
   const auto& w = detail::weighted_class_expectations(kernel, V, L);
   const auto mus = partitions(L);
   const big_int Lfact = factorial(L);
@@ -297,7 +298,7 @@ inline std::vector<rational> isotypic_traces(char kernel, int V, int L) {
 inline rational isotypic_trace(char kernel, int V, const partition& lambda) {
   if (lambda.empty() || !is_partition(lambda)) throw std::invalid_argument("isotypic_trace: not a partition");
   const int L = size(lambda);
-  detail::check_v_l(V, L, "isotypic_trace");
+  detail::check_v_l(V, L, "isotypic_trace", 32);
   const auto& w = detail::weighted_class_expectations(kernel, V, L);
   const auto mus = partitions(L);
   const auto chi = detail::character_row(lambda, mus);
