@@ -1,9 +1,205 @@
-// The learning claims of Lavie, Gur-Ari, Ringel 2024 (spec lavie2024-transformer-gp-limit.md
-// section 5, checks 7-9). One file per claim.
+// The learning claims of Lavie, Gur-Ari, Ringel 2024 (claims/lavie2024/learning_group.hpp): the
+// group's factory list and the pieces both claims share (the isotypic projector from content sums,
+// one setting's spectrum / target / eigenvalue groups, datasets of GP regression, verdict rules).
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+#include <boost/random/uniform_int_distribution.hpp>
+
 #include "claims/lavie2024/claims.hpp"
+#include "claims/lavie2024/learning_group.hpp"
+#include "claims/parallel.hpp"
+#include "model/rng.hpp"
 
 namespace attnbound::claims::lavie2024 {
 
-std::vector<claim> learning_claims() { return {}; }
+std::vector<claim> learning_claims() { return {learnability_scaling(), learning_curves()}; }
+
+long content_sum(const partition& lambda) {
+  long s = 0;
+  for (std::size_t i = 0; i < lambda.size(); ++i)
+    for (int j = 0; j < lambda[i]; ++j) s += j - static_cast<long>(i);
+  return s;
+}
+
+Eigen::MatrixXd content_projector(const mdl::token_space& space, const partition& lambda) {
+  mdl::check_space(space);
+  if (!bl::is_partition(lambda) || bl::size(lambda) != space.L)
+    throw std::invalid_argument("content_projector: lambda must be a partition of L = " + std::to_string(space.L));
+  const auto N = space.size();
+  if (N > 4096) throw std::invalid_argument("content_projector: V^L <= 4096 (a dense N x N matrix)");
+  if (static_cast<int>(lambda.size()) > space.V) return Eigen::MatrixXd::Zero(N, N);  // s_lambda(1^V) = 0
+  const long c = content_sum(lambda);
+  std::set<long> others;
+  for (const auto& mu : bl::partitions(space.L)) {
+    if (static_cast<int>(mu.size()) > space.V || mu == lambda) continue;
+    const long cm = content_sum(mu);
+    if (cm == c)
+      throw std::domain_error("content_projector: " + bl::to_string(mu) + " and " + bl::to_string(lambda) +
+                              " have the same content sum on [V]^L; the transposition class sum does not separate them");
+    others.insert(cm);
+  }
+  // Index maps of the L(L-1)/2 transpositions (self-inverse: R_t f(x) = f(t x)).
+  std::vector<std::vector<std::int64_t>> maps;
+  for (int a = 0; a < space.L; ++a)
+    for (int b = a + 1; b < space.L; ++b) {
+      mdl::permutation t(static_cast<std::size_t>(space.L));
+      for (int m = 0; m < space.L; ++m) t[static_cast<std::size_t>(m)] = m;
+      std::swap(t[static_cast<std::size_t>(a)], t[static_cast<std::size_t>(b)]);
+      maps.push_back(mdl::action_on_space(space, t));
+    }
+  Eigen::MatrixXd P = Eigen::MatrixXd::Identity(N, N), CP(N, N);
+  for (long cm : others) {
+    CP.setZero();
+    for (Eigen::Index j = 0; j < N; ++j) {
+      const double* in = P.col(j).data();
+      double* out = CP.col(j).data();
+      for (const auto& img : maps)
+        for (std::int64_t x = 0; x < N; ++x) out[x] += in[img[static_cast<std::size_t>(x)]];
+    }
+    P = (CP - static_cast<double>(cm) * P) / static_cast<double>(c - cm);
+  }
+  return P;
+}
+
+learning_problem make_problem(mdl::candidate kernel, int V, int L, const partition& lambda, double kernel_scale) {
+  if (!(kernel_scale > 0) || !std::isfinite(kernel_scale)) throw std::invalid_argument("make_problem: kernel_scale must be > 0");
+  learning_problem pr;
+  pr.kernel = kernel;
+  pr.space = {V, L};
+  pr.lambda = lambda;
+  pr.kernel_scale = kernel_scale;
+  pr.K = mdl::full_space_gram(kernel, pr.space) * kernel_scale;
+  const auto N = pr.space.size();
+  pr.p = Eigen::VectorXd::Constant(N, 1.0 / static_cast<double>(N));
+  pr.spectrum = mdl::spectrum(pr.K, pr.p);
+  const Eigen::MatrixXd projector = content_projector(pr.space, lambda);
+  pr.clusters = isotypic_clusters(pr.spectrum, {projector}, {lambda}, 1e-9);
+  pr.target = target_in_irrep(pr.spectrum, pr.clusters, projector, lambda, pr.p);
+  // <phi_i, g>_p for every eigenfunction; the group weights sum to <g, g>_p = 1.
+  const Eigen::VectorXd coeff = pr.spectrum.eigenfunctions.transpose() * pr.p.cwiseProduct(pr.target.g);
+  const double top = std::max(pr.spectrum.eigenvalues.cwiseAbs().maxCoeff(), 1e-300);
+  for (std::size_t k = 0; k < pr.clusters.size(); ++k) {
+    const auto& c = pr.clusters[k];
+    double w = 0;
+    for (int col : c.columns) w += coeff(col) * coeff(col);
+    const double value = c.value > 1e-12 * top ? c.value : 0.0;
+    pr.groups.push_back({value, static_cast<double>(c.multiplicity), w});
+    if (c.value == pr.target.eigenvalue) pr.target_group = static_cast<int>(k);
+  }
+  if (pr.target_group < 0) throw std::logic_error("make_problem: the target's eigenvalue is not a cluster value");
+  return pr;
+}
+
+dataset_samples measure_datasets(const learning_problem& problem, int P, double delta, double eps2, int datasets,
+                                 std::uint64_t seed, const std::string& stream, int jobs) {
+  if (P < 1 || datasets < 1) throw std::invalid_argument("measure_datasets: P >= 1 and datasets >= 1");
+  if (!(eps2 >= 0)) throw std::invalid_argument("measure_datasets: eps^2 must be >= 0");
+  const std::uint64_t kernel_key = static_cast<std::uint64_t>(problem.kernel);
+  const std::uint64_t V = static_cast<std::uint64_t>(problem.space.V), L = static_cast<std::uint64_t>(problem.space.L);
+  const std::uint64_t index_seed = model::stream_seed(seed, stream, {kernel_key, V, L, static_cast<std::uint64_t>(P)});
+  const double eps = std::sqrt(eps2);
+  dataset_samples out;
+  out.test_error.assign(static_cast<std::size_t>(datasets), 0.0);
+  out.learnability.assign(static_cast<std::size_t>(datasets), 0.0);
+  parallel_for(datasets, jobs, [&](int r) {
+    const auto idx = mdl::draw_indices(problem.p, P, index_seed, static_cast<std::uint64_t>(r));
+    Eigen::VectorXd y(P);
+    for (int i = 0; i < P; ++i) y(i) = problem.target.g(idx[static_cast<std::size_t>(i)]);
+    if (eps2 > 0) {
+      auto rng = model::make_rng(seed, stream + "/noise", {kernel_key, V, L, static_cast<std::uint64_t>(P), static_cast<std::uint64_t>(r)});
+      for (int i = 0; i < P; ++i) y(i) += eps * model::standard_normal(rng);
+    }
+    const Eigen::VectorXd f = mdl::posterior_mean(problem.K, idx, y, delta);
+    out.test_error[static_cast<std::size_t>(r)] = mdl::mse(f, problem.target.g, problem.p) + eps2;
+    out.learnability[static_cast<std::size_t>(r)] = mdl::learnability(f, problem.target.g, problem.p);
+  });
+  return out;
+}
+
+mean_se summarize(const std::vector<double>& v) {
+  mean_se m;
+  m.n = static_cast<int>(v.size());
+  m.mean = stats::mean(v);
+  if (m.n >= 2) {
+    m.se = stats::sample_sd(v) / std::sqrt(static_cast<double>(m.n));
+    const auto ci = stats::t_interval(v);
+    m.low = ci.low, m.high = ci.high;
+  } else {
+    m.se = m.low = m.high = std::numeric_limits<double>::quiet_NaN();
+  }
+  return m;
+}
+
+curve_point_check check_curve_point(int P, int judged_from, const mean_se& measured, double predicted, double ek) {
+  curve_point_check c;
+  c.judged = P >= judged_from;
+  c.deviation = std::abs(measured.mean - predicted);
+  c.tolerance = std::max(curve_rel_tol * predicted, se_multiple * measured.se);
+  // NaN (too few datasets for an SE) compares false everywhere: never a pass.
+  c.agrees = !c.judged || c.deviation <= c.tolerance;
+  c.ek_below_measured = ek <= measured.mean + se_multiple * measured.se;
+  c.ek_below_eigenlearning = ek <= predicted;
+  return c;
+}
+
+scaling_point_check check_scaling_point(const mean_se& measured, double eigenlearning, double trace_bound_lo,
+                                        double conservation_bound_lo) {
+  scaling_point_check c;
+  c.measured_below = measured.mean <= std::min(trace_bound_lo, conservation_bound_lo) + se_multiple * measured.se;
+  c.eigenlearning_below = eigenlearning <= trace_bound_lo && eigenlearning <= conservation_bound_lo;
+  return c;
+}
+
+stats::slope_fit loglog_mean_slope_bootstrap(const std::vector<double>& x, const std::vector<std::vector<double>>& samples,
+                                             int resamples, std::uint64_t seed) {
+  if (x.size() != samples.size() || x.size() < 2) throw std::invalid_argument("loglog_mean_slope_bootstrap: >= 2 x values, one sample set each");
+  if (resamples < 2) throw std::invalid_argument("loglog_mean_slope_bootstrap: resamples >= 2");
+  std::vector<double> lx, ly;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    if (!(x[k] > 0) || samples[k].empty()) throw std::invalid_argument("loglog_mean_slope_bootstrap: x > 0 and non-empty samples");
+    const double m = stats::mean(samples[k]);
+    if (!(m > 0)) throw std::invalid_argument("loglog_mean_slope_bootstrap: a mean is <= 0 (no logarithm)");
+    lx.push_back(std::log(x[k])), ly.push_back(std::log(m));
+  }
+  stats::slope_fit fit = stats::ols(lx, ly);
+  auto rng = model::make_rng(seed, "lavie2024.loglog-mean-bootstrap");
+  std::vector<double> slopes;
+  bool undefined = false;
+  std::vector<double> by(x.size());
+  for (int b = 0; b < resamples && !undefined; ++b) {
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const auto& s = samples[k];
+      boost::random::uniform_int_distribution<std::size_t> pick(0, s.size() - 1);
+      double sum = 0;
+      for (std::size_t i = 0; i < s.size(); ++i) sum += s[pick(rng)];
+      const double m = sum / static_cast<double>(s.size());
+      if (!(m > 0)) {
+        undefined = true;
+        break;
+      }
+      by[k] = std::log(m);
+    }
+    if (!undefined) slopes.push_back(stats::ols(lx, by).slope);
+  }
+  if (undefined) {
+    fit.ci_low = -std::numeric_limits<double>::infinity();
+    fit.ci_high = std::numeric_limits<double>::infinity();
+  } else {
+    fit.ci_low = stats::quantile(slopes, 0.025);
+    fit.ci_high = stats::quantile(slopes, 0.975);
+  }
+  return fit;
+}
+
+verdict judge_decreasing(const stats::slope_fit& fit) {
+  if (fit.ci_high < 0) return verdict::holds;
+  if (fit.ci_low > 0) return verdict::violated;
+  return verdict::inconclusive;
+}
 
 }  // namespace attnbound::claims::lavie2024
