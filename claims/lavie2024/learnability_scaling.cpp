@@ -103,7 +103,7 @@ claim learnability_scaling() {
       {"d_L", K::integer_list, "4,5,6,7,8", "4,5,6,7,8,9,10", 4, 11, "candidate D (V = 2, irrep [L-2,2]): context lengths L", 3},
       {"d_P", K::integer, "20", "20", 1, 4096, "candidate D: training points P"},
       {"d_sigma2", K::real, "0.01", "0.01", 1e-9, 1e9, "candidate D: ridge sigma^2 (kernel normalised to Tr T = 1)"},
-      {"datasets", K::integer, "400", "2000", 2, 1e6, "independent datasets per L"},
+      {"datasets", K::integer, "1000", "4000", 2, 1e6, "independent datasets per L"},
       {"resamples", K::integer, "1000", "2000", 10, 1e6, "bootstrap resamples of the slope CI"},
       {"tightness_a3_L", K::integer_list, "3,4,5", "3,4,5,6", 2, 7,
        "tightness table only: candidate A, V = 3, [L-1,1] at these L (spec 2.4: 3..6)"},
@@ -306,9 +306,8 @@ claim learnability_scaling() {
 
       figure f;
       f.id = fmt::format("learnability-vs-L-{}", mdl::to_string(s.kernel));
-      f.title = fmt::format("Learnability of the top {} target vs L, candidate {} (V=2, Tr T = 1), P={}, sigma^2={} ({} datasets per L) "
-                            "[reconstructed]",
-                            s.mu == partition{1} ? "[L-1,1]" : "[L-2,2]", mdl::to_string(s.kernel), s.P, s.sigma2, datasets);
+      f.title = fmt::format("Learnability vs L: {} (V=2, Tr T = 1), top {} target, P={}, sigma^2={}", mdl::to_string(s.kernel),
+                            s.mu == partition{1} ? "[L-1,1]" : "[L-2,2]", s.P, s.sigma2);
       f.xlabel = "context length L";
       f.ylabel = "learnability <g, f> / <g, g> (mean over datasets, 95% CI)";
       f.logx = f.logy = true;
@@ -321,6 +320,7 @@ claim learnability_scaling() {
       f.notes.push_back(fmt::format("fitted slope {:.3f} [{:.3f}, {:.3f}] (bootstrap over datasets); eigenlearning {:.3f}; "
                                     "asymptotic -{} (spec 2.4)",
                                     fit.slope, fit.ci_low, fit.ci_high, pred_slope, k_boxes));
+      f.notes.push_back(fmt::format("{} datasets per L; bounds and predictions [reconstructed]", datasets));
       res.figures.push_back(f);
     }
 
@@ -346,7 +346,7 @@ claim learnability_scaling() {
     }
     figure ft;
     ft.id = "tightness-vs-L";
-    ft.title = "Tightness eta_max f^lambda / Tr T of the trace bound vs L (A: [L-1,1], D: [L-2,2]) [reconstructed]";
+    ft.title = "Tightness eta_max f^lambda / Tr T vs L (A: [L-1,1], D: [L-2,2]) [reconstructed]";
     ft.xlabel = "context length L";
     ft.ylabel = "eta_max f^lambda / Tr T";
     ft.logy = true;

@@ -69,7 +69,7 @@ claim learning_curves() {
   using K = param_kind;
   c.params = {
       {"P", K::integer_list, "5,10,20,40,80", "5,10,20,40,80", 1, 4096, "training-set sizes P (spec 3: 5..80)", 2},
-      {"datasets", K::integer, "200", "1000", 2, 1e6, "independent datasets per (setting, P) (spec 3: 200)"},
+      {"datasets", K::integer, "2000", "10000", 2, 1e6, "independent datasets per (setting, P) (spec 3: 200; more make 3 SE smaller than the 5% tolerance)"},
       {"judged_from_P", K::integer, "10", "10", 1, 1e6, "agreement with eigenlearning is judged for P >= this (spec 5.8: 10)"},
       {"a_V", K::integer, "3", "3", 2, 64, "candidate A: vocabulary size V (spec 3: 3)"},
       {"a_L", K::integer, "5", "5", 2, 12, "candidate A: context length L (spec 3: 5; V^L <= 4096)"},
@@ -217,15 +217,15 @@ claim learning_curves() {
 
       figure f;
       f.id = fmt::format("test-mse-vs-P-{}-V{}-L{}-sigma2-{}", mdl::to_string(st.kernel), st.V, st.L, st.sigma2);
-      f.title = fmt::format("GP test MSE vs P, candidate {} (V={}, L={}), target top {} eigenfunction, sigma^2={}, eps^2={} "
-                            "({} datasets per P) [reconstructed]",
-                            mdl::to_string(st.kernel), st.V, st.L, bl::to_string(pr.lambda), st.sigma2, st.eps2, datasets);
+      f.title = fmt::format("GP test MSE vs P: {} (V={}, L={}), top {} target, sigma^2={}, eps^2={}", mdl::to_string(st.kernel),
+                            st.V, st.L, bl::to_string(pr.lambda), st.sigma2, st.eps2);
       f.xlabel = "training points P";
       f.ylabel = st.eps2 > 0 ? "test MSE E(f - g)^2 + eps^2 (mean over datasets, 95% CI)" : "test MSE E(f - g)^2 (mean over datasets, 95% CI)";
       f.logx = f.logy = true;
       f.curves.push_back(points("measured (GP posterior mean)", xs, ys, lo, hi));
       f.curves.push_back(line("eigenlearning [reconstructed]", xs, eig_y));
       f.curves.push_back(line("equivalent kernel (EK) [reconstructed]", xs, ek_y));
+      f.notes.push_back(fmt::format("{} datasets per P; kernels and predictions [reconstructed]", datasets));
       f.notes.push_back(verdict_line);
       res.figures.push_back(f);
     }
