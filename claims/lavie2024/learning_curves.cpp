@@ -50,6 +50,14 @@ const std::vector<spec_point>& spec_scratch() {
   return v;
 }
 
+/// The rank of T: modes with a nonzero eigenvalue (eigenlearning treats the kernel as this many features).
+double nonzero_modes(const learning_problem& pr) {
+  double n = 0;
+  for (const auto& g : pr.groups)
+    if (g.eigenvalue > 0) n += g.multiplicity;
+  return n;
+}
+
 void check_space_size(const char* which, int V, int L) {
   const double N = std::pow(static_cast<double>(V), L);
   if (N > 4096)
@@ -211,6 +219,7 @@ claim learning_curves() {
                              {"target_weight_in_its_group", pr.groups[static_cast<std::size_t>(pr.target_group)].target_weight},
                              {"trace_T", pr.spectrum.eigenvalues.sum()},
                              {"eigenvalue_groups", static_cast<int>(pr.groups.size())},
+                             {"nonzero_modes", nonzero_modes(pr)},
                              {"verdict_agreement", to_string(v_agree)},
                              {"verdict_ek_lower_bound", to_string(v_ek)},
                              {"verdict_ek_below_eigenlearning", to_string(v_order)}});
