@@ -434,7 +434,7 @@ claim closed_forms_claim() {
       std::vector<double> x, y;
       for (const auto& r : A)
         for (double v : r.numeric) x.push_back(r.L), y.push_back(v);
-      f.curves.push_back(points("numerical (full space)", x, y, y, y));
+      f.curves.push_back(points("numerical (full space)", x, y, {}, {}));
       f.notes.push_back(fmt::format("closed forms reconstructed (spec 2.3); max |numeric - closed| / ||T|| = {:.2g}, / value = {:.2g}", a_norm, a_value));
       res.figures.push_back(f);
     }
@@ -456,7 +456,7 @@ claim closed_forms_claim() {
           for (double v : r.values) px.push_back(r.s.L), py.push_back(v);
         }
         f.curves.push_back(line(fmt::format("1/(2 V^2 L), V = {}", V), lx, ly));
-        f.curves.push_back(points(fmt::format("numerical, V = {}", V), px, py, py, py));
+        f.curves.push_back(points(fmt::format("numerical, V = {}", V), px, py, {}, {}));
       }
       res.figures.push_back(f);
     }

@@ -290,9 +290,9 @@ claim invariance_claim() {
     f.xlabel = "V^L (points of the space)";
     f.ylabel = "max-norm error (floored at 1e-17)";
     f.logx = f.logy = true;
-    f.curves.push_back(points("max of P^2-P, P-P^T, P_l P_m, sum P - I", fig_x, fig_id, fig_id, fig_id));
-    f.curves.push_back(points("[T, P_lambda] / ||T||_max, A C D", fig_x, fig_comm, fig_comm, fig_comm));
-    f.curves.push_back(points("[T, P_lambda] / ||T||_max, B (control: not S_L-invariant)", fig_x, fig_bcomm, fig_bcomm, fig_bcomm));
+    f.curves.push_back(points("max of P^2-P, P-P^T, P_l P_m, sum P - I", fig_x, fig_id, {}, {}));
+    f.curves.push_back(points("[T, P_lambda] / ||T||_max, A C D", fig_x, fig_comm, {}, {}));
+    f.curves.push_back(points("[T, P_lambda] / ||T||_max, B (control: not S_L-invariant)", fig_x, fig_bcomm, {}, {}));
     f.curves.push_back(line("threshold 1e-12", fig_x, std::vector<double>(fig_x.size(), projector_tol)));
     res.figures.push_back(f);
     res.bounds.push_back({"projector and commutator threshold", projector_tol});

@@ -276,20 +276,22 @@ claim isotypic_spectrum_claim() {
       figure f;
       f.id = "eigenvalues-by-irrep";
       f.title = fmt::format("Nonzero eigenvalues of T = K / V^L by S_L irrep, {} (uniform measure)", to_string(s));
-      f.xlabel = "irrep index (order of the notes)";
+      f.xlabel = "irrep index (order of the notes; A, C, D offset by -0.15, 0, +0.15)";
       f.ylabel = "eigenvalue of T";
       f.logy = true;
-      for (const auto& cr : r.cands) {
+      for (std::size_t ci = 0; ci < r.cands.size(); ++ci) {
+        const auto& cr = r.cands[ci];
+        const double offset = 0.15 * (static_cast<double>(ci) - 1);  // A, C, D side by side
         std::vector<double> x, y;
         const double top = cr.clusters.empty() ? 0 : cr.clusters.front().value;
         for (const auto& cl : cr.clusters) {
           if (!(cl.value > zero_eigenvalue * top)) continue;
           for (const auto& lam : cl.irreps) {
             const auto it = std::find(r.lambdas.begin(), r.lambdas.end(), lam);
-            x.push_back(static_cast<double>(it - r.lambdas.begin())), y.push_back(cl.value);
+            x.push_back(static_cast<double>(it - r.lambdas.begin()) + offset), y.push_back(cl.value);
           }
         }
-        f.curves.push_back(points(std::string("candidate ") + cr.name, x, y, y, y));
+        f.curves.push_back(points(std::string("candidate ") + cr.name, x, y, {}, {}));
       }
       std::vector<std::string> idx;
       for (std::size_t l = 0; l < r.lambdas.size(); ++l) idx.push_back(fmt::format("{} = {}", l, bl::to_string(r.lambdas[l])));

@@ -113,9 +113,31 @@ double kurtosis_excess(const Eigen::VectorXd& f) {
 
 namespace {
 
-double statistic(const Eigen::VectorXd& v, sample_statistic stat) {
-  return stat == sample_statistic::mean ? v.mean() : kurtosis_excess(v);
+// Sums over a group of draws: count, sum v, sum v^2, sum v^4.
+struct moment_sums {
+  double n = 0, s1 = 0, s2 = 0, s4 = 0;
+  void add(const moment_sums& o) { n += o.n, s1 += o.s1, s2 += o.s2, s4 += o.s4; }
+};
+
+double statistic(const moment_sums& m, sample_statistic stat) {
+  if (stat == sample_statistic::mean) return m.s1 / m.n;
+  const double m2 = m.s2 / m.n, m4 = m.s4 / m.n;
+  return m4 / (m2 * m2) - 3;
 }
+
+// At most `max_groups` contiguous groups of (i.i.d.) draws; a sample smaller than that is one value per group.
+std::vector<moment_sums> group_sums(const Eigen::VectorXd& v, int max_groups) {
+  const Eigen::Index n = v.size(), G = std::min<Eigen::Index>(n, max_groups);
+  std::vector<moment_sums> out(static_cast<std::size_t>(G));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    auto& g = out[static_cast<std::size_t>(i * G / n)];
+    const double x = v(i), x2 = x * x;
+    g.n += 1, g.s1 += x, g.s2 += x2, g.s4 += x2 * x2;
+  }
+  return out;
+}
+
+constexpr int bootstrap_groups = 1000;
 
 }  // namespace
 
@@ -123,10 +145,15 @@ bootstrap_slope loglog_bootstrap_slope(const std::vector<double>& x, const std::
                                        sample_statistic stat, int resamples, std::uint64_t seed, double confidence) {
   if (x.size() != samples.size() || x.size() < 3)
     throw std::invalid_argument("loglog_bootstrap_slope: need >= 3 x values, one sample each");
+  std::vector<std::vector<moment_sums>> groups;
   std::vector<double> lx, ly;
   for (std::size_t k = 0; k < x.size(); ++k) {
-    const double s = statistic(samples[k], stat);
-    if (!(s > 0) || !(x[k] > 0) || samples[k].size() < 2)
+    if (samples[k].size() < 2) throw std::invalid_argument("loglog_bootstrap_slope: every sample needs >= 2 values");
+    groups.push_back(group_sums(samples[k], bootstrap_groups));
+    moment_sums all;
+    for (const auto& g : groups.back()) all.add(g);
+    const double s = statistic(all, stat);
+    if (!(s > 0) || !(x[k] > 0))
       throw std::domain_error(fmt::format("loglog_bootstrap_slope: statistic {} at x = {} is not positive", s, x[k]));
     lx.push_back(std::log(x[k])), ly.push_back(std::log(s));
   }
@@ -137,18 +164,17 @@ bootstrap_slope loglog_bootstrap_slope(const std::vector<double>& x, const std::
   for (double v : ly) out.stat.push_back(std::exp(v));
   boost::random::mt19937_64 rng(seed);
   std::vector<double> slopes;
-  Eigen::VectorXd r;
   for (int b = 0; b < resamples; ++b) {
     std::vector<double> y;
     bool ok = true;
-    for (std::size_t k = 0; k < x.size() && ok; ++k) {
-      const auto n = samples[k].size();
-      boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
-      r.resize(n);
-      for (Eigen::Index i = 0; i < n; ++i) r(i) = samples[k](pick(rng));
-      const double s = statistic(r, stat);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const auto& gk = groups[k];
+      boost::random::uniform_int_distribution<std::size_t> pick(0, gk.size() - 1);
+      moment_sums m;
+      for (std::size_t i = 0; i < gk.size(); ++i) m.add(gk[pick(rng)]);
+      const double s = statistic(m, stat);
       if (!(s > 0)) ok = false;
-      else y.push_back(std::log(s));
+      y.push_back(ok ? std::log(s) : 0.0);
     }
     if (!ok) {
       ++out.dropped;

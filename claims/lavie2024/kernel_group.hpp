@@ -71,8 +71,11 @@ std::vector<mdl::permutation> last_position_stabiliser(int L);
 double kurtosis_excess(const Eigen::VectorXd& f);
 
 /// Percentile-bootstrap CI of the least-squares slope of log(stat(sample_k)) against log(x_k):
-/// each resample redraws every sample_k with replacement (independently per k) and refits.
-/// stat must be positive on the data; resamples where it is not are counted and dropped.
+/// each resample redraws every sample_k with replacement (independently per k) and refits. The
+/// values of a sample (i.i.d. draws) are pooled into at most 1000 contiguous groups and whole groups
+/// are resampled (the statistics are functions of the moments, so a resample costs one pass over
+/// the groups; for i.i.d. data resampling groups is a valid bootstrap). stat must be positive on the
+/// data; resamples where it is not are counted and dropped.
 struct bootstrap_slope {
   double slope = 0, intercept = 0, ci_low = 0, ci_high = 0;
   std::vector<double> stat, stat_low, stat_high;  // per x: the statistic and its percentile CI
