@@ -23,8 +23,12 @@
 //     over batches; not judged because a percentile bootstrap of the mean of a few heavy-tailed batch
 //     errors undercovers — at 6000 draws and 3 batches of the largest size it excluded -1 by 0.003).
 //   - the kurtosis excess E f^4 / (E f^2)^2 - 3 at one input for H in a list, from independent draws
-//     per H: the slope of log(excess) on log H is exactly -1; its bootstrap CI (resampling draws,
-//     Bonferroni over the candidates) must contain -1.
+//     per H: the slope of log(excess) on log H is exactly -1; its bootstrap CI (resampling groups of
+//     draws, Bonferroni over the candidates) must contain -1.
+// The spec's tolerance 3 / sqrt(draws) is reported, not judged: it is the Neural Tangents test's
+// constant, not a calibrated bound; here the predicted RMS error is already ~2-2.4 / sqrt(draws)
+// (heavy-tailed products of Gaussian weights), so the exact kernel exceeds it with probability
+// 7-19% (reported per candidate from the null distribution above).
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -191,7 +195,8 @@ claim finite_width_claim() {
        "simulated draws of the null distribution of ||C - K||_F^2 (weighted chi-square from the estimated covariance)"},
   };
   c.estimate_bytes = [](const param_values& p) {
-    const double cov = p.get("draws") * (p.get("inputs") + 2) * 8.0;
+    const double n = p.get("inputs");
+    const double cov = p.get("draws") * (n + 2 + n * (n + 1) / 2) * 8.0;  // outputs, product columns
     const double kurt = p.get("kurtosis_draws") * static_cast<double>(p.list("kurtosis_heads").size()) * 8.0;
     return 4 * (cov + 2 * kurt) + 1e6;
   };

@@ -216,7 +216,7 @@ claim invariance_claim() {
     std::vector<std::string> failures;
     double worst_kernel = 0, worst_literal_ratio = 0, worst_identity = 0, worst_commutator = 0, min_b_commutator = HUGE_VAL;
     long b_sl_differing = 0, b_sl_compared = 0, a_sep_differs = 0, sep_compared = 0;
-    std::string worst_space;
+    std::string worst_space = "none (every closed-form difference is 0)";
     const char* inv_names[] = {"A under S_L", "C under S_L", "D under S_L", "B under S_{L-1}", "B under S_L (control)"};
     const char* cand_names[] = {"A", "B", "C", "D"};
     std::vector<double> fig_x, fig_id, fig_comm, fig_bcomm;
