@@ -16,7 +16,7 @@ timed() {  # name, then the command
   echo "$name $(cat "$out/$name.time" | tail -1)" | tee -a "$out/times.txt"
 }
 for id in arda2026.lemma3.linearization arda2026.lemma5.approximation arda2026.memory arda2026.width-log-n \
-          'li2024.*' '*2023.*' 'zhang2024.*'; do
+          'li2024.*' '*2023.*' 'zhang2024.*' 'lavie2024.*'; do
   timed "exact:${id//\*/all}" "$bin" check --profile full --jobs 2 --claims "$id" --out "$out/${id//\*/all}"
 done
 reduced() {  # id, base tau, extra overrides
