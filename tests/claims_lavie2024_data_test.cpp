@@ -2,17 +2,19 @@
 // the population and its sample asymmetry decays; the Markov HMM mixture is not symmetric.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "claims/claim.hpp"
 
 namespace {
 
 using namespace attnbound::claims;
 
-claim_result run_small(const std::string& n, const std::string& replicates) {
+claim_result run_small(const std::string& n, const std::string& replicates, const std::string& V = "3", const std::string& L = "4") {
   const claim* c = find_claim("lavie2024.data-symmetry");
   EXPECT_NE(c, nullptr);
   run_context ctx;
-  ctx.params = resolve_params(c->info.id, c->params, {"V=3", "L=4", "n=" + n, "replicates=" + replicates}, false);
+  ctx.params = resolve_params(c->info.id, c->params, {"V=" + V, "L=" + L, "n=" + n, "replicates=" + replicates}, false);
   ctx.seed = 7;
   ctx.jobs = 2;
   return c->run(ctx);
@@ -35,6 +37,15 @@ TEST(Lavie2024DataSymmetry, ExchangeableSymmetricMarkovNot) {
 TEST(Lavie2024DataSymmetry, SameSeedSameResult) {
   const auto a = run_small("100,400,1600", "4"), b = run_small("100,400,1600", "4");
   EXPECT_EQ(a.details.dump(), b.details.dump());
+}
+
+TEST(Lavie2024DataSymmetry, ExactlySymmetricSamplesAreInconclusiveAndAHugeSpaceIsBadInput) {
+  // [2]^2 with n = 8: some sample covariances are exactly S_L-symmetric (asymmetry 0, no logarithm).
+  const auto r = run_small("8,9,10", "3", "2", "2");
+  EXPECT_EQ(r.v, verdict::inconclusive) << r.summary;
+  EXPECT_NE(r.summary.find("not fitted"), std::string::npos) << r.summary;
+  for (const auto& s : r.statistics) EXPECT_TRUE(std::isfinite(s.value) && std::isfinite(s.band)) << s.name;
+  EXPECT_THROW(run_small("100,400,1600", "3", "5", "7"), bad_input);  // 5^7 > 65536
 }
 
 }  // namespace

@@ -283,4 +283,6 @@ TEST(Lavie2024KernelClaims, BadParametersAreBadInput) {
   EXPECT_THROW(run(find("lavie2024.finite-width"), with(finite_width_small, {"batch_counts=5000,12,3"})), ac::bad_input);
   EXPECT_THROW(run(find("lavie2024.finite-width"), {"inputs=3"}), ac::bad_input);
   EXPECT_THROW(run(find("lavie2024.closed-forms"), {"nope=1"}), ac::bad_input);
+  EXPECT_THROW(run(find("lavie2024.closed-forms"), {"exact_max_L=33"}), ac::bad_input);  // isotypic traces need L <= 32
+  EXPECT_THROW(run(find("lavie2024.finite-width"), {"alpha=1e-300"}), ac::bad_input);    // 1 - alpha/m rounds to 1
 }

@@ -250,6 +250,19 @@ TEST(Lavie2024Learning, LearnabilityScalingHoldsWithTheSpecTightness) {
   }
 }
 
+TEST(Lavie2024Learning, UndefinedSlopeCiIsInconclusiveWithoutAnInfiniteBand) {
+  // P = 1 and two datasets per L: a resample whose learnabilities are all 0 has no logarithm, so the
+  // slope CI is (-inf, inf): inconclusive, and no tracked statistic with an infinite band.
+  const auto a = run(claim_named("lavie2024.learnability-scaling"),
+                     {"a_L=3,4,5", "d_L=4,5,6", "a_P=1", "d_P=1", "datasets=2", "resamples=10", "tightness_a3_L=3", "tightness_d3_L=4"});
+  EXPECT_EQ(a.at("verdict"), "inconclusive") << a.at("summary");
+  int undefined = 0;
+  for (const auto& s : a.at("details").at("sweeps")) undefined += !std::isfinite(s.at("slope").at("ci95").at(0).get<double>());
+  EXPECT_GE(undefined, 1);
+  for (const auto& s : a.at("statistics"))
+    EXPECT_TRUE(std::isfinite(s.at("band").get<double>()) && std::isfinite(s.at("value").get<double>())) << s.dump();
+}
+
 TEST(Lavie2024Learning, BadParametersAreBadInput) {
   const auto& curves = claim_named("lavie2024.learning-curves");
   EXPECT_THROW(run(curves, {"a_V=3", "a_L=8"}), ac::bad_input);  // 6561 > 4096 points

@@ -334,9 +334,10 @@ claim closed_forms_claim() {
   using K = param_kind;
   c.params = {
       {"a_max_L", K::integer, "9", "11", 2, 12, "candidate A, V = 2: full-space diagonalisation for L = 2..a_max_L"},
-      {"exact_max_L", K::integer, "16", "24", 2, 40, "candidate A, V = 2: exact rational checks for L = 2..exact_max_L"},
+      {"exact_max_L", K::integer, "16", "24", 2, 32,
+       "candidate A, V = 2: exact rational checks for L = 2..exact_max_L (isotypic traces: L <= 32)"},
       {"brute_max_L", K::integer, "12", "16", 2, 20, "brute-force class sums of the [L] block for L <= brute_max_L"},
-      {"all_irreps_max_L", K::integer, "14", "16", 2, 40,
+      {"all_irreps_max_L", K::integer, "14", "16", 2, 32,
        "exact isotypic traces over every lambda |- L up to this L (beyond: lambda with <= 2 rows; the rest vanish on [2]^L)"},
       {"d_spaces", K::integer_list, "24,25,26,34,35", "24,25,26,27,28,34,35,36", 24, 99,
        "candidate D spaces [V]^L as codes 10 V + L (L >= 4; V^L <= 4096)", 1},
@@ -346,7 +347,7 @@ claim closed_forms_claim() {
   };
   c.estimate_bytes = [](const param_values& p) {
     const double N = std::pow(2.0, p.get("a_max_L"));
-    double worst = N * N * 8 * 6;
+    double worst = N * N * 8 * 8;  // K, T, eigenvectors, eigenfunctions, solver work, the zero cluster's basis
     for (int code : p.int_list("d_spaces")) {
       const double M = std::pow(code / 10, code % 10);
       worst = std::max(worst, M * M * 8 * 30);

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -167,7 +168,7 @@ claim data_symmetry_claim() {
     const auto& p = ctx.params;
     const int V = p.get_int("V"), L = p.get_int("L"), R = p.get_int("replicates");
     const mdl::token_space space{V, L};
-    if (space.size() > 65536) throw std::invalid_argument(fmt::format("{}: V^L = {} exceeds 65536", claim_id, space.size()));
+    if (space.size() > 65536) throw bad_input(fmt::format("{}: V^L = {}^{} exceeds 65536 (the population sums over [V]^L)", claim_id, V, L));
     const std::vector<int> ns = p.int_list("n");
     auto law_rng = model::make_rng(ctx.seed, std::string(claim_id) + ".laws");
     const auto exch = mdl::random_exchangeable(V, p.get_int("topics"), law_rng);
@@ -196,7 +197,13 @@ claim data_symmetry_claim() {
     };
     const auto s_exch = samples(0), s_hmm = samples(1);
     std::vector<double> xs(ns.begin(), ns.end());
-    const auto fit = stats::loglog_median_slope_bootstrap(xs, s_exch, 2000, model::stream_seed(ctx.seed, "lavie2024.data-symmetry.bootstrap"));
+    // A sample covariance can be exactly S_L-symmetric (tiny [V]^L and n: equal sample marginals),
+    // asymmetry 0: no logarithm, so no slope fit (part 1 inconclusive) rather than an error.
+    bool loggable = true;
+    for (const auto& s : s_exch)
+      for (double a : s) loggable = loggable && a > 0;
+    stats::slope_fit fit;
+    if (loggable) fit = stats::loglog_median_slope_bootstrap(xs, s_exch, 2000, model::stream_seed(ctx.seed, "lavie2024.data-symmetry.bootstrap"));
     const double med_exch_max = stats::median(s_exch.back()), med_hmm_max = stats::median(s_hmm.back());
 
     claim_result res;
@@ -204,10 +211,12 @@ claim data_symmetry_claim() {
     std::vector<std::string> lines;
     // 1. Exchangeable: exact symmetry, n^{-1/2} decay.
     const bool pop_exact = a_pop_exch <= 1e-12;
-    const bool slope_ok = fit.ci_low <= -0.5 && -0.5 <= fit.ci_high;
-    parts.push_back(pop_exact && slope_ok ? verdict::holds : verdict::violated);
-    lines.push_back(fmt::format("exchangeable: population asymmetry {:.2e} (must be <= 1e-12); sample asymmetry slope {:.3f} "
-                                "[{:.3f}, {:.3f}] vs -1/2", a_pop_exch, fit.slope, fit.ci_low, fit.ci_high));
+    const bool slope_ok = loggable && fit.ci_low <= -0.5 && -0.5 <= fit.ci_high;
+    parts.push_back(!pop_exact ? verdict::violated : !loggable ? verdict::inconclusive : slope_ok ? verdict::holds : verdict::violated);
+    lines.push_back(loggable ? fmt::format("exchangeable: population asymmetry {:.2e} (must be <= 1e-12); sample asymmetry slope {:.3f} "
+                                           "[{:.3f}, {:.3f}] vs -1/2", a_pop_exch, fit.slope, fit.ci_low, fit.ci_high)
+                             : fmt::format("exchangeable: population asymmetry {:.2e} (must be <= 1e-12); some sample asymmetry is "
+                                           "exactly 0 (space or n too small): no log-log slope, inconclusive", a_pop_exch));
     // 2. Markov plateau.
     const bool plateau = a_pop_hmm > 0 && med_hmm_max >= 0.9 * a_pop_hmm && med_hmm_max <= a_pop_hmm + 3 * med_exch_max;
     parts.push_back(a_pop_hmm <= 1e-12 ? verdict::inconclusive : (plateau ? verdict::holds : verdict::violated));
@@ -223,10 +232,12 @@ claim data_symmetry_claim() {
     res.bound_name = "n^(-1/2) decay of the exchangeable asymmetry (slope -1/2)";
     res.bound = -0.5;
     res.measured_name = "fitted log-log slope of the median asymmetry (exchangeable)";
-    res.measured = fit.slope;
-    res.summary = fmt::format("exchangeable asymmetry slope {:.2f} [{:.2f}, {:.2f}] (predicted -1/2); Markov plateau {:.3f} vs "
+    res.measured = loggable ? fit.slope : std::numeric_limits<double>::quiet_NaN();
+    res.summary = fmt::format("exchangeable asymmetry slope {} (predicted -1/2); Markov plateau {:.3f} vs "
                               "population {:.3f}; C_bar identity gap {:.0e}",
-                              fit.slope, fit.ci_low, fit.ci_high, med_hmm_max, a_pop_hmm, eig_gap);
+                              loggable ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", fit.slope, fit.ci_low, fit.ci_high)
+                                       : std::string("not fitted (a sample asymmetry is exactly 0)"),
+                              med_hmm_max, a_pop_hmm, eig_gap);
     nlohmann::json table = nlohmann::json::array();
     for (std::size_t ni = 0; ni < ns.size(); ++ni) {
       const auto ie = stats::median_interval(s_exch[ni]), ih = stats::median_interval(s_hmm[ni]);
@@ -242,11 +253,11 @@ claim data_symmetry_claim() {
     figure f{"asymmetry-vs-n", "S_L asymmetry of the one-hot covariance", "samples n", "||C - C_bar||_F / ||C||_F", true, true, {}, {}};
     f.curves.push_back(median_points("exchangeable mixture (median, 95% CI)", xs, s_exch));
     f.curves.push_back(median_points("Markov HMM mixture (median, 95% CI)", xs, s_hmm));
-    f.curves.push_back(fitted_power_law(xs, fit, "exchangeable"));
+    if (loggable) f.curves.push_back(fitted_power_law(xs, fit, "exchangeable"));
     f.curves.push_back(line("Markov population asymmetry", {xs.front(), xs.back()}, {a_pop_hmm, a_pop_hmm}));
-    f.notes.push_back(fmt::format("exchangeable slope {:.3f} [{:.3f}, {:.3f}]; predicted -0.5", fit.slope, fit.ci_low, fit.ci_high));
+    if (loggable) f.notes.push_back(fmt::format("exchangeable slope {:.3f} [{:.3f}, {:.3f}]; predicted -0.5", fit.slope, fit.ci_low, fit.ci_high));
     res.figures.push_back(std::move(f));
-    res.statistics.push_back(slope_statistic("exchangeable asymmetry slope", fit));
+    if (loggable) res.statistics.push_back(slope_statistic("exchangeable asymmetry slope", fit));
     const auto hmm_ci = stats::median_interval(s_hmm.back());
     res.statistics.push_back({"Markov asymmetry at largest n", med_hmm_max, std::max(1e-3, hmm_ci.high - hmm_ci.low)});
     res.bounds.push_back({"Markov population asymmetry", a_pop_hmm});

@@ -216,6 +216,10 @@ claim finite_width_claim() {
       if (draws / count < 2)
         throw bad_input(fmt::format("{}: batch count {} leaves fewer than 2 draws per batch (draws = {})", claim_id, count, draws));
     if (std::pow(static_cast<double>(V), L) > 1e9) throw bad_input(fmt::format("{}: V^L must stay below 1e9", claim_id));
+    // z* = Phi^-1(1 - alpha / (2m)) is computed from the confidence 1 - alpha/m, which must stay below 1 in double.
+    if (!(1 - alpha / (static_cast<double>(candidates.size()) * n * (n + 1) / 2) < 1))
+      throw bad_input(fmt::format("{}: alpha={} is too small for the Bonferroni threshold over the covariance entries", claim_id,
+                                  p.text.at("alpha")));
 
     const auto xs = make_inputs(V, L, n, ctx.seed);
     const int nc = static_cast<int>(candidates.size()), nh = static_cast<int>(heads.size());

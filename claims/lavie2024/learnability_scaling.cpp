@@ -284,7 +284,9 @@ claim learnability_scaling() {
           to_string(v_eig), ys.front(), ys.back(), xs.front(), xs.back(), fit.slope, fit.ci_low, fit.ci_high, pred_slope, k_boxes,
           to_string(v_law), xs.size() - closed_off, xs.size(), xs.size() - chain_off, xs.size());
       lines.push_back(verdict_line);
-      res.statistics.push_back(slope_statistic(fmt::format("{}: log-log slope of mean learnability vs L", name), fit));
+      // A resample with a zero mean leaves the CI undefined (+-inf): then no tracked statistic (its band would be inf).
+      if (std::isfinite(fit.ci_low) && std::isfinite(fit.ci_high))
+        res.statistics.push_back(slope_statistic(fmt::format("{}: log-log slope of mean learnability vs L", name), fit));
       sweeps_json.push_back({{"candidate", mdl::to_string(s.kernel)},
                              {"V", 2},
                              {"irrep", s.mu == partition{1} ? "[L-1,1]" : "[L-2,2]"},
