@@ -47,11 +47,8 @@ struct config {
   std::uint64_t seed = 0;
 };
 
-double to_double(const bl::rational& r) {
-  return static_cast<double>(numerator(r).convert_to<long double>() / denominator(r).convert_to<long double>());
-}
-
-char kernel_char(mdl::candidate c) { return mdl::to_string(c).at(0); }
+using lv::kernel_char;
+using lv::to_double;
 
 /// A configuration with an irrep that carries part of the trace (so it has a nonzero eigenvalue).
 config draw_config(int P_lo, int P_hi) {

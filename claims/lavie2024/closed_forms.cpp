@@ -45,24 +45,14 @@ constexpr double value_tol = 1e-12, cluster_tol = 1e-9, zero_eigenvalue = 1e-10,
 std::vector<eigen_cluster> clusters_by_class(const mdl::operator_spectrum& spec, const mdl::token_space& s,
                                              const std::vector<partition>& lambdas, double tol) {
   const Eigen::Index N = spec.eigenvalues.size();
-  const double scale = std::max(spec.eigenvalues.cwiseAbs().maxCoeff(), 1e-300);
   const double sqrt_p = 1 / std::sqrt(static_cast<double>(N));  // uniform measure: v = sqrt(p) phi
-  std::vector<eigen_cluster> out;
-  for (Eigen::Index i = N - 1; i >= 0;) {
-    eigen_cluster c;
-    const double first = spec.eigenvalues(i);
-    double sum = 0;
-    Eigen::Index j = i;
-    while (j >= 0 && std::abs(spec.eigenvalues(j) - first) <= tol * scale) c.columns.push_back(static_cast<int>(j)), sum += spec.eigenvalues(j), --j;
-    c.multiplicity = static_cast<int>(c.columns.size());
-    c.value = sum / c.multiplicity;
+  std::vector<eigen_cluster> out = eigenvalue_clusters(spec.eigenvalues, tol);
+  for (auto& c : out) {
     Eigen::MatrixXd Phi(N, c.multiplicity);
     for (int k = 0; k < c.multiplicity; ++k) Phi.col(k) = sqrt_p * spec.eigenfunctions.col(c.columns[static_cast<std::size_t>(k)]);
     const auto m = irrep_multiplicities_by_class(s, Phi, lambdas);
     for (std::size_t l = 0; l < lambdas.size(); ++l)
       if (m[l] > 0.5) c.irreps.push_back(lambdas[l]), c.irrep_multiplicity.push_back(m[l]);
-    out.push_back(std::move(c));
-    i = j;
   }
   return out;
 }
@@ -347,12 +337,8 @@ claim closed_forms_claim() {
   };
   c.estimate_bytes = [](const param_values& p) {
     const double N = std::pow(2.0, p.get("a_max_L"));
-    double worst = N * N * 8 * 8;  // K, T, eigenvectors, eigenfunctions, solver work, the zero cluster's basis
-    for (int code : p.int_list("d_spaces")) {
-      const double M = std::pow(code / 10, code % 10);
-      worst = std::max(worst, M * M * 8 * 30);
-    }
-    return worst + 1e6;
+    // A: K, T, eigenvectors, eigenfunctions, solver work, the zero cluster's basis (8 N^2); D: projectors and spectra.
+    return std::max(N * N * 8 * 8 + 1e6, dense_spaces_bytes(p.int_list("d_spaces")));
   };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;

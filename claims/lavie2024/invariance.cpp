@@ -153,14 +153,7 @@ claim invariance_claim() {
       {"literal_pairs", K::integer, "12", "30", 1, 1e4, "pairs per space for the literal NNGP formula"},
       {"literal_perms", K::integer, "720", "720", 1, 40320, "permutations per pair for the literal formula (all of S_L if L! is smaller)"},
   };
-  c.estimate_bytes = [](const param_values& p) {
-    double worst = 0;
-    for (int code : p.int_list("spaces")) {
-      const double N = std::pow(code / 10, code % 10);
-      worst = std::max(worst, N * N * 8 * 30);  // up to 22 projectors + T + products
-    }
-    return worst + 1e6;
-  };
+  c.estimate_bytes = [](const param_values& p) { return dense_spaces_bytes(p.int_list("spaces")); };
   c.run = [](const run_context& ctx) {
     const auto& p = ctx.params;
     const auto spaces = read_spaces(claim_id, p.int_list("spaces"), 9, 8, 4096);

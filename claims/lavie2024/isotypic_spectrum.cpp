@@ -106,14 +106,7 @@ claim isotypic_spectrum_claim() {
       {"spaces", K::integer_list, "25,34,35,44", "25,34,35,44,36,28", 22, 99,
        "spaces [V]^L as codes 10 V + L (34 = V 3, L 4); V^L <= 4096, L <= 8", 1},
   };
-  c.estimate_bytes = [](const param_values& p) {
-    double worst = 0;
-    for (int code : p.int_list("spaces")) {
-      const double N = std::pow(code / 10, code % 10);
-      worst = std::max(worst, N * N * 8 * 30);
-    }
-    return worst + 1e6;
-  };
+  c.estimate_bytes = [](const param_values& p) { return dense_spaces_bytes(p.int_list("spaces")); };
   c.run = [](const run_context& ctx) {
     const auto spaces = read_spaces(claim_id, ctx.params.int_list("spaces"), 9, 8, 4096);
     const int ns = static_cast<int>(spaces.size());

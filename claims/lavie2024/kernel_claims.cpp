@@ -42,16 +42,16 @@ std::vector<mdl::token_space> read_spaces(const std::string& what, const std::ve
 
 std::string to_string(const mdl::token_space& s) { return fmt::format("(V={}, L={})", s.V, s.L); }
 
-Eigen::VectorXd uniform_measure(const mdl::token_space& s) {
-  const auto N = s.size();
-  return Eigen::VectorXd::Constant(N, 1.0 / static_cast<double>(N));
+double dense_spaces_bytes(const std::vector<int>& codes) {
+  double worst = 0;
+  for (int code : codes) {
+    const double N = std::pow(code / 10, code % 10);
+    worst = std::max(worst, N * N * 8 * 30);
+  }
+  return worst + 1e6;
 }
 
-std::vector<Eigen::MatrixXd> all_projectors(const mdl::token_space& s) {
-  std::vector<Eigen::MatrixXd> P;
-  for (const auto& lambda : bl::partitions(s.L)) P.push_back(isotypic_projector(s, lambda));
-  return P;
-}
+std::vector<Eigen::MatrixXd> all_projectors(const mdl::token_space& s) { return isotypic_projectors(s, bl::partitions(s.L)); }
 
 double projector_identity_errors::max() const {
   return std::max({idempotence, symmetry, orthogonality, completeness});

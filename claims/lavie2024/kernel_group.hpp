@@ -34,10 +34,11 @@ std::vector<mdl::token_space> read_spaces(const std::string& what, const std::ve
                                           std::int64_t max_size);
 std::string to_string(const mdl::token_space& s);  // "(V=3, L=4)"
 
-/// The uniform measure p = 1/N on [V]^L.
-Eigen::VectorXd uniform_measure(const mdl::token_space& s);
+/// Memory of the dense work on the largest of the spaces (codes as read_spaces): 30 N x N matrices
+/// (up to 22 projectors, T, spectra and products) plus 1 MB.
+double dense_spaces_bytes(const std::vector<int>& codes);
 
-/// P_lambda for every lambda |- L in bounds::lavie2024::partitions(L) order.
+/// P_lambda for every lambda |- L in bounds::lavie2024::partitions(L) order (isotypic_projectors).
 std::vector<Eigen::MatrixXd> all_projectors(const mdl::token_space& s);
 
 /// Max-norm errors of the projector identities (spec 2.2): P^2 = P, P = P^T, P_l P_m = 0

@@ -41,12 +41,6 @@ const char* const claim_id = "lavie2024.learnability-scaling";
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 constexpr double eigen_rounding = 1e-9;  // relative allowance for a numerically diagonalised eigenvalue
 
-char kernel_char(mdl::candidate c) { return mdl::to_string(c).at(0); }
-
-double to_double(const bl::rational& r) {
-  return static_cast<double>(numerator(r).convert_to<long double>() / denominator(r).convert_to<long double>());
-}
-
 /// The closed-form top eigenvalue of lambda for T = K / N (unnormalised), when the spec has one:
 /// A at V = 2, [L-1,1]: L/32 (spec 2.3 table times 1/8); D, [L-2,2]: 1/(2 V^2 L). NaN otherwise.
 double closed_form_eta(mdl::candidate c, int V, int L, const partition& lambda) {
@@ -89,7 +83,7 @@ double spec_tightness(mdl::candidate c, int V, int L) {
 
 claim learnability_scaling() {
   claim c;
-  c.info = {claim_id, "Lavie, Gur-Ari & Ringel 2024 (arXiv 2402.05173, ICML 2024)",
+  c.info = {claim_id, paper,
             "spec 2.4 (learnability bounds from irrep dimensions, scaling law in L; suite checks 5.7, 5.9)",
             "scaling", "reconstructed",
             "At fixed P and sigma^2 (kernel normalised to Tr T = 1), the learnability of a target in the S_L irrep (L-k, mu) "

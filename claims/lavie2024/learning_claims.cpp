@@ -1,11 +1,10 @@
 // The learning claims of Lavie, Gur-Ari, Ringel 2024 (claims/lavie2024/learning_group.hpp): the
-// group's factory list and the pieces both claims share (the isotypic projector from content sums,
-// one setting's spectrum / target / eigenvalue groups, datasets of GP regression, verdict rules).
+// group's factory list and the pieces both claims share (one setting's spectrum / target / eigenvalue
+// groups, datasets of GP regression, verdict rules).
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
-#include <set>
 #include <stdexcept>
 
 #include <boost/random/uniform_int_distribution.hpp>
@@ -19,53 +18,6 @@ namespace attnbound::claims::lavie2024 {
 
 std::vector<claim> learning_claims() { return {learnability_scaling(), learning_curves()}; }
 
-long content_sum(const partition& lambda) {
-  long s = 0;
-  for (std::size_t i = 0; i < lambda.size(); ++i)
-    for (int j = 0; j < lambda[i]; ++j) s += j - static_cast<long>(i);
-  return s;
-}
-
-Eigen::MatrixXd content_projector(const mdl::token_space& space, const partition& lambda) {
-  mdl::check_space(space);
-  if (!bl::is_partition(lambda) || bl::size(lambda) != space.L)
-    throw std::invalid_argument("content_projector: lambda must be a partition of L = " + std::to_string(space.L));
-  const auto N = space.size();
-  if (N > 4096) throw std::invalid_argument("content_projector: V^L <= 4096 (a dense N x N matrix)");
-  if (static_cast<int>(lambda.size()) > space.V) return Eigen::MatrixXd::Zero(N, N);  // s_lambda(1^V) = 0
-  const long c = content_sum(lambda);
-  std::set<long> others;
-  for (const auto& mu : bl::partitions(space.L)) {
-    if (static_cast<int>(mu.size()) > space.V || mu == lambda) continue;
-    const long cm = content_sum(mu);
-    if (cm == c)
-      throw std::domain_error("content_projector: " + bl::to_string(mu) + " and " + bl::to_string(lambda) +
-                              " have the same content sum on [V]^L; the transposition class sum does not separate them");
-    others.insert(cm);
-  }
-  // Index maps of the L(L-1)/2 transpositions (self-inverse: R_t f(x) = f(t x)).
-  std::vector<std::vector<std::int64_t>> maps;
-  for (int a = 0; a < space.L; ++a)
-    for (int b = a + 1; b < space.L; ++b) {
-      mdl::permutation t(static_cast<std::size_t>(space.L));
-      for (int m = 0; m < space.L; ++m) t[static_cast<std::size_t>(m)] = m;
-      std::swap(t[static_cast<std::size_t>(a)], t[static_cast<std::size_t>(b)]);
-      maps.push_back(mdl::action_on_space(space, t));
-    }
-  Eigen::MatrixXd P = Eigen::MatrixXd::Identity(N, N), CP(N, N);
-  for (long cm : others) {
-    CP.setZero();
-    for (Eigen::Index j = 0; j < N; ++j) {
-      const double* in = P.col(j).data();
-      double* out = CP.col(j).data();
-      for (const auto& img : maps)
-        for (std::int64_t x = 0; x < N; ++x) out[x] += in[img[static_cast<std::size_t>(x)]];
-    }
-    P = (CP - static_cast<double>(cm) * P) / static_cast<double>(c - cm);
-  }
-  return P;
-}
-
 learning_problem make_problem(mdl::candidate kernel, int V, int L, const partition& lambda, double kernel_scale) {
   if (!(kernel_scale > 0) || !std::isfinite(kernel_scale)) throw std::invalid_argument("make_problem: kernel_scale must be > 0");
   learning_problem pr;
@@ -74,8 +26,7 @@ learning_problem make_problem(mdl::candidate kernel, int V, int L, const partiti
   pr.lambda = lambda;
   pr.kernel_scale = kernel_scale;
   pr.K = mdl::full_space_gram(kernel, pr.space) * kernel_scale;
-  const auto N = pr.space.size();
-  pr.p = Eigen::VectorXd::Constant(N, 1.0 / static_cast<double>(N));
+  pr.p = uniform_measure(pr.space);
   pr.spectrum = mdl::spectrum(pr.K, pr.p);
   const Eigen::MatrixXd projector = content_projector(pr.space, lambda);
   pr.clusters = isotypic_clusters(pr.spectrum, {projector}, {lambda}, 1e-9);

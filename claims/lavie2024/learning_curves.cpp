@@ -68,7 +68,7 @@ void check_space_size(const char* which, int V, int L) {
 
 claim learning_curves() {
   claim c;
-  c.info = {claim_id, "Lavie, Gur-Ari & Ringel 2024 (arXiv 2402.05173, ICML 2024)",
+  c.info = {claim_id, paper,
             "spec 3 (learning curves: the paper's EK approximation, eigenlearning as its finite-P form; suite check 5.8)",
             "closed-form", "reconstructed",
             "The GP-regression test MSE of the NNGP kernel, averaged over datasets of P i.i.d. points, matches the eigenlearning "

@@ -5,7 +5,8 @@
 // points, against the eigenlearning / EK predictions and the irrep-dimension bounds.
 //   lavie2024.learnability-scaling (learnability_scaling.cpp): spec 2.4, checks 7 and 9
 //   lavie2024.learning-curves      (learning_curves.cpp):      spec 3, check 8
-// This header declares the two factories and the pieces they share (learning_claims.cpp), which
+// This header declares the two factories and the pieces they share (learning_claims.cpp; the
+// isotypic projector from content sums is in common.hpp), which
 // are plain functions so that tests can feed them a wrong spectrum or a shifted prediction.
 // Notation: P training points, delta = sigma^2 the ridge (GP noise) in K(X,X) + delta I,
 // eps^2 the label-noise variance, eta an eigenvalue of T, f^lambda the irrep dimension.
@@ -28,18 +29,6 @@ claim learnability_scaling();  // lavie2024.learnability-scaling
 claim learning_curves();       // lavie2024.learning-curves
 
 namespace bl = attnbound::bounds::lavie2024;
-
-/// Sum of the contents j - i over the cells (i, j) of lambda: the scalar by which the class sum
-/// of all transpositions acts on the irrep lambda (= C(L,2) chi^lambda(transposition) / f^lambda).
-long content_sum(const partition& lambda);
-
-/// The isotypic projector P_lambda on [V]^L as a polynomial in the transposition class sum
-/// C = sum_{a<b} R_(a b): P_lambda = prod_mu (C - c(mu)) / (c(lambda) - c(mu)) over the distinct
-/// content sums c(mu) != c(lambda) of the partitions mu |- L with at most V rows (the irreps
-/// present on [V]^L). Cost O(L^2 N^2) per factor, so L up to 11 at V = 2 (the character sum of
-/// common.hpp needs all L! permutations, L <= 8). std::domain_error when another irrep present on
-/// [V]^L has the same content sum (C does not separate them).
-Eigen::MatrixXd content_projector(const mdl::token_space& space, const partition& lambda);
 
 /// One setting: candidate kernel on [V]^L times `kernel_scale`, uniform measure, the spectrum of
 /// T, its eigenvalue clusters (with their multiplicity in lambda), the unit target in lambda
