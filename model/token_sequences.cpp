@@ -19,6 +19,14 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+void check_vocabulary(int V) {
+  if (!(V >= 1)) throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+}
+
+void check_length(int L) {
+  if (!(L >= 1)) throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(L) + ")");
+}
+
 /// A probability vector: `n` finite non-negative entries summing to 1 (within 1e-9). The name
 /// "what[c][s]" is formatted only on failure (this runs on every draw).
 void check_distribution(const std::vector<double>& p, std::size_t n, const char* what, long c = -1, long s = -1) {
@@ -136,8 +144,8 @@ std::int64_t token_space::size() const {
 }
 
 void check_space(const token_space& space) {
-  if (space.V < 1) throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(space.V) + ")");
-  if (space.L < 1) throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(space.L) + ")");
+  check_vocabulary(space.V);
+  check_length(space.L);
   if (space.size() > max_space_size)
     throw std::invalid_argument("V^L = " + std::to_string(space.V) + "^" + std::to_string(space.L) + " exceeds 2^31");
 }
@@ -207,8 +215,22 @@ std::vector<permutation> all_permutations(int L) {
   return all;
 }
 
+namespace {
+
+/// A valid law on a valid space with the same vocabulary (the preamble of probabilities()).
+template <class Law>
+void check_law_on_space(const Law& law, const token_space& space) {
+  check_law(law);
+  check_space(space);
+  if (!(law.V == space.V))
+    throw std::invalid_argument("law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
+                                std::to_string(space.V));
+}
+
+}  // namespace
+
 std::vector<int> histogram(const token_sequence& x, int V) {
-  require(V >= 1, "vocabulary size V must be >= 1");
+  check_vocabulary(V);
   check_tokens(x, V);
   std::vector<int> n(static_cast<std::size_t>(V), 0);
   for (int t : x) ++n[static_cast<std::size_t>(t)];
@@ -216,8 +238,7 @@ std::vector<int> histogram(const token_sequence& x, int V) {
 }
 
 exchangeable_mixture uniform_tokens(int V) {
-  if (!(V >= 1))
-    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_vocabulary(V);
   exchangeable_mixture law;
   law.V = V;
   law.weights = {1.0};
@@ -226,8 +247,7 @@ exchangeable_mixture uniform_tokens(int V) {
 }
 
 exchangeable_mixture random_exchangeable(int V, int topics, rng_t& rng) {
-  if (!(V >= 1))
-    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_vocabulary(V);
   if (!(topics >= 1))
     throw std::invalid_argument("number of topics must be >= 1 (got " + std::to_string(topics) + ")");
   exchangeable_mixture law;
@@ -238,8 +258,7 @@ exchangeable_mixture random_exchangeable(int V, int topics, rng_t& rng) {
 }
 
 hmm_mixture random_hmm_mixture(int V, int components, int states, rng_t& rng) {
-  if (!(V >= 1))
-    throw std::invalid_argument("vocabulary size V must be >= 1 (got " + std::to_string(V) + ")");
+  check_vocabulary(V);
   if (!(components >= 1))
     throw std::invalid_argument("number of HMM components must be >= 1 (got " + std::to_string(components) + ")");
   if (!(states >= 1))
@@ -260,8 +279,7 @@ hmm_mixture random_hmm_mixture(int V, int components, int states, rng_t& rng) {
 
 token_sequence draw(const exchangeable_mixture& law, int L, rng_t& rng) {
   check_law(law);
-  if (!(L >= 1))
-    throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(L) + ")");
+  check_length(L);
   const auto& row = law.token_probs[static_cast<std::size_t>(draw_categorical(law.weights, rng))];
   token_sequence x(static_cast<std::size_t>(L));
   for (int& t : x) t = draw_categorical(row, rng);
@@ -270,8 +288,7 @@ token_sequence draw(const exchangeable_mixture& law, int L, rng_t& rng) {
 
 token_sequence draw(const hmm_mixture& law, int L, rng_t& rng) {
   check_law(law);
-  if (!(L >= 1))
-    throw std::invalid_argument("context length L must be >= 1 (got " + std::to_string(L) + ")");
+  check_length(L);
   const auto c = static_cast<std::size_t>(draw_categorical(law.weights, rng));
   token_sequence x(static_cast<std::size_t>(L));
   int state = draw_categorical(law.initial[c], rng);
@@ -283,11 +300,7 @@ token_sequence draw(const hmm_mixture& law, int L, rng_t& rng) {
 }
 
 std::vector<double> probabilities(const exchangeable_mixture& law, const token_space& space) {
-  check_law(law);
-  check_space(space);
-  if (!(law.V == space.V))
-    throw std::invalid_argument("law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
-                                std::to_string(space.V));
+  check_law_on_space(law, space);
   const std::int64_t N = space.size();
   std::vector<double> p(static_cast<std::size_t>(N), 0.0);
   std::vector<int> n(static_cast<std::size_t>(space.V));
@@ -309,11 +322,7 @@ std::vector<double> probabilities(const exchangeable_mixture& law, const token_s
 }
 
 std::vector<double> probabilities(const hmm_mixture& law, const token_space& space) {
-  check_law(law);
-  check_space(space);
-  if (!(law.V == space.V))
-    throw std::invalid_argument("law over V = " + std::to_string(law.V) + " tokens on a space with V = " +
-                                std::to_string(space.V));
+  check_law_on_space(law, space);
   const std::int64_t N = space.size();
   const auto V = static_cast<std::size_t>(space.V);
   std::vector<double> p(static_cast<std::size_t>(N), 0.0);
