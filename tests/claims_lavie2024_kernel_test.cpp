@@ -14,8 +14,7 @@
 #include "bounds/lavie2024/young.hpp"
 #include "claims/lavie2024/claims.hpp"
 #include "claims/lavie2024/kernel_group.hpp"
-#include "claims/runner.hpp"
-#include "expect_finite_numbers.hpp"
+#include "lavie2024_claim_runs.hpp"
 #include "model/attention_kernel.hpp"
 #include "model/rng.hpp"
 
@@ -26,21 +25,13 @@ namespace bl = attnbound::bounds::lavie2024;
 
 namespace {
 
-nlohmann::json run(const ac::claim& c, const std::vector<std::string>& overrides, int jobs = 1) {
-  ac::check_options opt;
-  opt.seed = 11;
-  opt.jobs = jobs;
-  auto r = ac::run_claim(c, overrides, opt).at("claims").at(0);
-  r.erase("seconds");
-  return r;
+constexpr std::uint64_t seed = 11;
+
+nlohmann::json run(const ac::claim& c, const std::vector<std::string>& overrides) {
+  return attnbound::test::lavie2024::run(c, overrides, seed);
 }
 
-const ac::claim& find(const std::string& id) {
-  static const auto claims = lc::kernel_claims();
-  for (const auto& c : claims)
-    if (c.info.id == id) return c;
-  throw std::runtime_error("no claim " + id);
-}
+const ac::claim& find(const std::string& id) { return attnbound::test::lavie2024::claim_named(id); }
 
 const std::vector<std::string> finite_width_small = {"draws=6000", "kurtosis_draws=20000", "kurtosis_heads=1,2,4,8", "batch_counts=48,12,3",
                                                      "resamples=200", "null_draws=4000"};
@@ -107,15 +98,7 @@ TEST(Lavie2024KernelClaims, TinyRunsHoldWithFiniteNumbersAndDoNotDependOnJobs) {
                                                                              {"lavie2024.closed-forms", closed_small}};
   for (const auto& [id, overrides] : cases) {
     SCOPED_TRACE(id);
-    const auto a = run(find(id), overrides, 1);
-    const auto b = run(find(id), overrides, 2);
-    EXPECT_FALSE(a.contains("error")) << a.dump(2);
-    EXPECT_EQ(a.at("verdict"), "holds") << a.at("summary");
-    EXPECT_FALSE(a.at("figures").empty());
-    EXPECT_FALSE(a.at("statistics").empty());
-    EXPECT_NE(a.at("summary").get<std::string>().find("reconstructed"), std::string::npos);
-    attnbound::test::expect_finite_numbers(a, id);
-    EXPECT_EQ(a.dump(), b.dump());
+    const auto a = attnbound::test::lavie2024::expect_holds_for_any_jobs(find(id), overrides, seed);
     if (id == "lavie2024.finite-width") expect_finite_width_key_numbers(a);  // the costliest run: checked here, not rerun
   }
 }

@@ -12,8 +12,7 @@
 #include "bounds/lavie2024/learning_curves.hpp"
 #include "claims/lavie2024/claims.hpp"
 #include "claims/lavie2024/learning_group.hpp"
-#include "claims/runner.hpp"
-#include "expect_finite_numbers.hpp"
+#include "lavie2024_claim_runs.hpp"
 
 namespace ac = attnbound::claims;
 namespace lv = attnbound::claims::lavie2024;
@@ -22,21 +21,13 @@ namespace mdl = attnbound::model::lavie2024;
 
 namespace {
 
+constexpr std::uint64_t seed = 7;
+
 nlohmann::json run(const ac::claim& c, const std::vector<std::string>& overrides, int jobs = 1) {
-  ac::check_options opt;
-  opt.seed = 7;
-  opt.jobs = jobs;
-  auto r = ac::run_claim(c, overrides, opt).at("claims").at(0);
-  r.erase("seconds");
-  return r;
+  return attnbound::test::lavie2024::run(c, overrides, seed, jobs);
 }
 
-const ac::claim& claim_named(const std::string& id) {
-  static const auto claims = lv::learning_claims();
-  for (const auto& c : claims)
-    if (c.info.id == id) return c;
-  throw std::runtime_error("no claim " + id);
-}
+const ac::claim& claim_named(const std::string& id) { return attnbound::test::lavie2024::claim_named(id); }
 
 lv::mean_se fixed(double mean, double se) { return {mean, se, mean - 2 * se, mean + 2 * se, 100}; }
 
@@ -181,13 +172,8 @@ TEST(Lavie2024Learning, EigenlearningMatchesMeasuredCurveAndAWrongSpectrumDoesNo
 
 TEST(Lavie2024Learning, LearningCurvesHoldAtSmallPAndReproduceTheSpecPredictions) {
   const auto& c = claim_named("lavie2024.learning-curves");
-  const std::vector<std::string> o = {"P=5,10,20", "datasets=150"};
-  const auto a = run(c, o, 1);
-  EXPECT_FALSE(a.contains("error")) << a.dump(2);
-  EXPECT_EQ(a.at("verdict"), "holds") << a.at("summary");
-  attnbound::test::expect_finite_numbers(a, c.info.id);
+  const auto a = attnbound::test::lavie2024::expect_holds_for_any_jobs(c, {"P=5,10,20", "datasets=150"}, seed);
   EXPECT_EQ(a.at("figures").size(), 3u);
-  EXPECT_EQ(a.dump(), run(c, o, 2).dump());
   int matched = 0;
   for (const auto& row : a.at("details").at("points"))
     if (row.contains("spec_scratch")) {
@@ -216,14 +202,9 @@ TEST(Lavie2024Learning, LearningCurvesFindingEigenlearningMissesTheLowNoiseCurve
 
 TEST(Lavie2024Learning, LearnabilityScalingHoldsWithTheSpecTightness) {
   const auto& c = claim_named("lavie2024.learnability-scaling");
-  const std::vector<std::string> o = {"a_L=3,4,5,6", "d_L=4,5,6", "datasets=200", "resamples=200", "tightness_a3_L=5",
-                                      "tightness_d3_L=4"};
-  const auto a = run(c, o, 1);
-  EXPECT_FALSE(a.contains("error")) << a.dump(2);
-  EXPECT_EQ(a.at("verdict"), "holds") << a.at("summary");
-  attnbound::test::expect_finite_numbers(a, c.info.id);
+  const auto a = attnbound::test::lavie2024::expect_holds_for_any_jobs(
+      c, {"a_L=3,4,5,6", "d_L=4,5,6", "datasets=200", "resamples=200", "tightness_a3_L=5", "tightness_d3_L=4"}, seed);
   EXPECT_EQ(a.at("figures").size(), 3u);
-  EXPECT_EQ(a.dump(), run(c, o, 2).dump());
   for (const auto& t : a.at("details").at("tightness")) {
     const int L = t.at("L"), V = t.at("V");
     const double num = t.at("tightness_numeric");
