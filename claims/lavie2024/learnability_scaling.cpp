@@ -87,8 +87,9 @@ claim learnability_scaling() {
             "spec 2.4 (learnability bounds from irrep dimensions, scaling law in L; suite checks 5.7, 5.9)",
             "scaling", "reconstructed",
             "At fixed P and sigma^2 (kernel normalised to Tr T = 1), the learnability of a target in the S_L irrep (L-k, mu) "
-            "never exceeds Tr T/(Tr T + f^lambda sigma^2/P) nor P/f^lambda, and decreases with L; the bounds are tight "
-            "(eta f^lambda / Tr T stays of order 1)."};
+            "never exceeds Tr T/(Tr T + f^lambda sigma^2/P) nor P/f^lambda, and decreases with L. Reported, not judged: the "
+            "tightness eta f^lambda / Tr T the paper calls tight (of order 1 for A's [L-1,1], vanishing like 1/(V L) for "
+            "D's [L-2,2])."};
   using K = param_kind;
   c.params = {
       {"a_L", K::integer_list, "3,4,5,6,7,8,9", "3,4,5,6,7,8,9,10,11", 3, 11, "candidate A (V = 2, irrep [L-1,1]): context lengths L", 3},
