@@ -5,18 +5,8 @@ bin="$1"
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-expect2() {
-  local what="$1"; shift
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$tmp/err")
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || [ -s "$tmp/out" ]; then
-    echo "FAIL [$what]: rc=$rc, stderr lines=$lines, stdout bytes=$(wc -c <"$tmp/out")"; cat "$tmp/err"; fail=1
-  else
-    echo "ok   [$what]: $(cat "$tmp/err")"
-  fi
-}
+. "$(dirname "$0")/lib/expect_bad_input.sh"
+expect2() { expect_bad_input "$@" || fail=1; }
 B="$bin bound arda2026.theorem1"
 expect2 "unknown bound id"        $bin bound no.such.bound
 expect2 "unknown claim id"        $bin run no.such.claim

@@ -47,14 +47,10 @@ print("ok values")
 PY
 "$bin" bound ahn2023.one-layer-law -p d=10 -p n=10 -p a=0.5 --digits 20 >/dev/null
 # out-of-domain input: one line on stderr, exit 2
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+. "$(dirname "$0")/lib/expect_bad_input.sh"
 for args in "ahn2023.multistep-gd -p L=3" "ahn2023.one-layer -p d=1 -p eigenvalues=2,3" \
             "zhang2024.test-length -p M=0" "ahn2023.one-layer -p eigenvalues=0"; do
-  set +e
   # shellcheck disable=SC2086
-  "$bin" bound $args --json >/dev/null 2>"$err"; rc=$?
-  set -e
-  [ $rc -eq 2 ] && [ "$(wc -l < "$err")" -eq 1 ] || { cat "$err"; echo "FAIL: '$args' gave rc=$rc"; exit 1; }
+  expect_bad_input "$args" "$bin" bound $args --json || exit 1
 done
 echo ok

@@ -41,10 +41,6 @@ assert t["regime"] == "0" and float(t["Lambda_T"]) == 77.0, t                # a
 print("ok critical regime")
 PY
 # out-of-domain input: one line on stderr, exit 2
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-set +e
-"$bin" bound cayci2024.indrnn -p T=0 --json >/dev/null 2>"$err"; rc=$?
-set -e
-[ $rc -eq 2 ] && [ "$(wc -l < "$err")" -eq 1 ] || { cat "$err"; echo "FAIL: T=0 gave rc=$rc"; exit 1; }
+. "$(dirname "$0")/lib/expect_bad_input.sh"
+expect_bad_input "T=0" "$bin" bound cayci2024.indrnn -p T=0 --json || exit 1
 echo ok

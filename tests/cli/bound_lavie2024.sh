@@ -98,16 +98,12 @@ check_learnability(le2, 13, 7, 0, 25)   # ridgeless: P = 7 < 27 nonzero modes
 print("ok values")
 PY
 # out-of-domain input: one line on stderr, exit 2
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+. "$(dirname "$0")/lib/expect_bad_input.sh"
 for args in "lavie2024.irreps -p V=0" "lavie2024.irreps -p L=21" "lavie2024.irreps -p L=0" \
             "lavie2024.learnability -p L=1" "lavie2024.learnability -p P=0" "lavie2024.learnability -p sigma2=-1" \
             "lavie2024.learnability -p sigma2=0 -p P=17" "lavie2024.learnability -p sigma2=nan" \
             "lavie2024.learnability -p nope=1"; do
-  set +e
   # shellcheck disable=SC2086
-  "$bin" bound $args --json >/dev/null 2>"$err"; rc=$?
-  set -e
-  [ $rc -eq 2 ] && [ "$(wc -l < "$err")" -eq 1 ] || { cat "$err"; echo "FAIL: '$args' gave rc=$rc"; exit 1; }
+  expect_bad_input "$args" "$bin" bound $args --json || exit 1
 done
 echo ok

@@ -70,16 +70,12 @@ print("ok values")
 PY
 "$bin" bound li2024.test-loss -p value_signal=1e6 --digits 10 >/dev/null   # huge argument: no overflow
 # out-of-domain input: one line on stderr, exit 2
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+. "$(dirname "$0")/lib/expect_bad_input.sh"
 for args in "li2024.stage-scales -p d=10 -p s=10" "li2024.stage-scales -p eta=0" "li2024.stage-scales -p sigma_p=0" \
             "li2024.test-loss -p d=10 -p s=10 -p touched=0" "li2024.test-loss -p touched=10000" \
             "li2024.test-loss -p touched=1001" "li2024.test-loss -p mean_v0_sq=-1" "li2024.stage-scales -p n=0" \
             "li2024.test-loss -p value_signal=nan"; do
-  set +e
   # shellcheck disable=SC2086
-  "$bin" bound $args --json >/dev/null 2>"$err"; rc=$?
-  set -e
-  [ $rc -eq 2 ] && [ "$(wc -l < "$err")" -eq 1 ] || { cat "$err"; echo "FAIL: '$args' gave rc=$rc"; exit 1; }
+  expect_bad_input "$args" "$bin" bound $args --json || exit 1
 done
 echo ok
