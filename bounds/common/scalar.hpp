@@ -43,7 +43,8 @@ inline std::string to_decimal(const mp_real& x, unsigned digits) {
   return x.str(static_cast<std::streamsize>(digits), std::ios_base::scientific);
 }
 
-/// Ends of an enclosure; for plain types the value itself.
+/// Ends of an enclosure; for point types (double, mp_real) the value itself, so `lower(x) > 0`
+/// reads "every point of x is > 0" for every Scalar.
 /// (Read with MPFI's own accessors, which round the end outward: lower down, upper up.)
 inline mp_real lower(const mp_interval& x) {
   mp_real r;
@@ -57,5 +58,7 @@ inline mp_real upper(const mp_interval& x) {
 }
 inline double lower(double x) { return x; }
 inline double upper(double x) { return x; }
+inline mp_real lower(const mp_real& x) { return x; }
+inline mp_real upper(const mp_real& x) { return x; }
 
 }  // namespace attnbound

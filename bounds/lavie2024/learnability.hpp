@@ -10,40 +10,22 @@
 
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
+#include "bounds/common/domain.hpp"
 #include "bounds/common/scalar.hpp"
 
 namespace attnbound::bounds::lavie2024 {
 
-namespace detail {
-template <class S>
-auto lo(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return lower(x); else return x;
-}
-template <class S>
-auto hi(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return upper(x); else return x;
-}
-template <class S>
-void require_positive(const S& x, const char* what, const char* name) {
-  if (!(lo(x) > 0)) throw std::domain_error(std::string(what) + ": " + name + " must be > 0");
-}
-template <class S>
-void require_nonnegative(const S& x, const char* what, const char* name) {
-  if (!(lo(x) >= 0)) throw std::domain_error(std::string(what) + ": " + name + " must be >= 0");
-}
-}  // namespace detail
 
 /// Tr T / (Tr T + f^lambda sigma^2 / P): upper bound on the EK learnability of any target in the
 /// isotypic component lambda (spec 2.4 (i)).
 template <class S>
 S trace_bound(const S& trace_T, const S& f_lambda, const S& sigma2, const S& P) {
   const char* what = "trace_bound";
-  detail::require_positive(trace_T, what, "Tr T");
-  detail::require_positive(f_lambda, what, "f^lambda");
-  detail::require_nonnegative(sigma2, what, "sigma^2");
-  detail::require_positive(P, what, "P");
+  require_positive(trace_T, what, "Tr T");
+  require_positive(f_lambda, what, "f^lambda");
+  require_nonnegative(sigma2, what, "sigma^2");
+  require_positive(P, what, "P");
   return trace_T / (trace_T + f_lambda * sigma2 / P);
 }
 
@@ -53,8 +35,8 @@ S trace_bound(const S& trace_T, const S& f_lambda, const S& sigma2, const S& P) 
 template <class S>
 S conservation_bound(const S& P, const S& degeneracy) {
   const char* what = "conservation_bound";
-  detail::require_positive(P, what, "P");
-  detail::require_positive(degeneracy, what, "the degeneracy M");
+  require_positive(P, what, "P");
+  require_positive(degeneracy, what, "the degeneracy M");
   return P / degeneracy;
 }
 
@@ -62,10 +44,10 @@ S conservation_bound(const S& P, const S& degeneracy) {
 template <class S>
 S ek_learnability(const S& eta, const S& sigma2, const S& P) {
   const char* what = "ek_learnability";
-  detail::require_nonnegative(eta, what, "eta");
-  detail::require_nonnegative(sigma2, what, "sigma^2");
-  detail::require_positive(P, what, "P");
-  if (!(detail::hi(eta) > 0) && !(detail::hi(sigma2) > 0))
+  require_nonnegative(eta, what, "eta");
+  require_nonnegative(sigma2, what, "sigma^2");
+  require_positive(P, what, "P");
+  if (!(upper(eta) > 0) && !(upper(sigma2) > 0))
     throw std::domain_error("ek_learnability: eta and sigma^2 both 0 (0/0)");
   return eta / (eta + sigma2 / P);
 }
@@ -75,9 +57,9 @@ S ek_learnability(const S& eta, const S& sigma2, const S& P) {
 template <class S>
 S tightness_ratio(const S& eta_max, const S& f_lambda, const S& trace_T) {
   const char* what = "tightness_ratio";
-  detail::require_nonnegative(eta_max, what, "eta_max");
-  detail::require_positive(f_lambda, what, "f^lambda");
-  detail::require_positive(trace_T, what, "Tr T");
+  require_nonnegative(eta_max, what, "eta_max");
+  require_positive(f_lambda, what, "f^lambda");
+  require_positive(trace_T, what, "Tr T");
   return eta_max * f_lambda / trace_T;
 }
 
@@ -86,8 +68,8 @@ S tightness_ratio(const S& eta_max, const S& f_lambda, const S& trace_T) {
 template <class S>
 S scaling_law_samples(const S& sigma2, const S& f_mu, int k, int L) {
   const char* what = "scaling_law_samples";
-  detail::require_nonnegative(sigma2, what, "sigma^2");
-  detail::require_positive(f_mu, what, "f^mu");
+  require_nonnegative(sigma2, what, "sigma^2");
+  require_positive(f_mu, what, "f^mu");
   if (k < 0) throw std::domain_error("scaling_law_samples: k must be >= 0");
   if (L < 1) throw std::domain_error("scaling_law_samples: L must be >= 1");
   S r = sigma2 * f_mu;

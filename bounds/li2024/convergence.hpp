@@ -8,7 +8,6 @@
 #pragma once
 
 #include <stdexcept>
-#include <type_traits>
 
 #include "bounds/common/scalar.hpp"
 #include "bounds/li2024/per_step_laws.hpp"
@@ -24,11 +23,9 @@ struct rate_band {
 /// eta > 0 and 0 < min_xi_l1 <= max_xi_l1.
 template <class S>
 rate_band<S> log_loss_slope_band(const S& eta, const S& min_xi_l1, const S& max_xi_l1) {
-  auto lo_end = [](const S& x) { if constexpr (std::is_same_v<S, mp_interval>) return lower(x); else return x; };
-  auto hi_end = [](const S& x) { if constexpr (std::is_same_v<S, mp_interval>) return upper(x); else return x; };
-  if (!(lo_end(eta) > 0)) throw std::domain_error("log_loss_slope_band: eta must be > 0");
-  if (!(lo_end(min_xi_l1) > 0)) throw std::domain_error("log_loss_slope_band: min ||xi_i||_1 must be > 0");
-  if (!(lo_end(min_xi_l1) <= hi_end(max_xi_l1)))
+  if (!(lower(eta) > 0)) throw std::domain_error("log_loss_slope_band: eta must be > 0");
+  if (!(lower(min_xi_l1) > 0)) throw std::domain_error("log_loss_slope_band: min ||xi_i||_1 must be > 0");
+  if (!(lower(min_xi_l1) <= upper(max_xi_l1)))
     throw std::domain_error("log_loss_slope_band: min ||xi_i||_1 must be <= max ||xi_i||_1");
   return {S(-2 * value_noise_increment(eta, max_xi_l1)), S(-value_noise_increment(eta, min_xi_l1))};
 }

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
 #include <boost/math/constants/constants.hpp>
 
@@ -18,16 +17,12 @@ namespace attnbound::bounds::li2024 {
 namespace detail {
 template <class S>
 void require_noise(const S& sigma_p, int s, const char* what) {
-  S lo = sigma_p;
-  if constexpr (std::is_same_v<S, mp_interval>) lo = S(lower(sigma_p));
-  if (!(lo > 0)) throw std::domain_error(std::string(what) + ": sigma_p must be > 0");
+  if (!(lower(sigma_p) > 0)) throw std::domain_error(std::string(what) + ": sigma_p must be > 0");
   if (s < 1) throw std::domain_error(std::string(what) + ": s must be >= 1");
 }
 template <class S>
 void require_signal(const S& mu_norm, const char* what) {
-  S lo = mu_norm;
-  if constexpr (std::is_same_v<S, mp_interval>) lo = S(lower(mu_norm));
-  if (!(lo >= 0)) throw std::domain_error(std::string(what) + ": ||mu|| must be >= 0");
+  if (!(lower(mu_norm) >= 0)) throw std::domain_error(std::string(what) + ": ||mu|| must be >= 0");
 }
 }  // namespace detail
 

@@ -14,30 +14,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "bounds/common/domain.hpp"
 #include "bounds/common/scalar.hpp"
 #include "bounds/li2024/per_step_laws.hpp"
 
 namespace attnbound::bounds::li2024 {
 
 namespace detail {
-/// Ends of x: the enclosure's ends for mp_interval, x itself otherwise.
-template <class S>
-auto stage_lo(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return lower(x); else return x;
-}
-template <class S>
-auto stage_hi(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return upper(x); else return x;
-}
-/// Throws std::domain_error("<what>: <name> must be > 0") unless every point of x is > 0 (a NaN fails).
-template <class S>
-void require_positive(const S& x, const char* what, const char* name) {
-  if (!(stage_lo(x) > 0)) throw std::domain_error(std::string(what) + ": " + name + " must be > 0");
-}
-template <class S>
-void require_nonnegative(const S& x, const char* what, const char* name) {
-  if (!(stage_lo(x) >= 0)) throw std::domain_error(std::string(what) + ": " + name + " must be >= 0");
-}
 inline void require_count(long k, long min, const char* what, const char* name) {
   if (k < min)
     throw std::domain_error(std::string(what) + ": " + name + " must be >= " + std::to_string(min));
@@ -46,7 +29,7 @@ inline void require_count(long k, long min, const char* what, const char* name) 
 template <class S>
 long floor_to_long(const S& q, const char* what) {
   using std::floor;
-  const auto a = floor(stage_lo(q)), b = floor(stage_hi(q));
+  const auto a = floor(lower(q)), b = floor(upper(q));
   if (!(a == b)) throw std::domain_error(std::string(what) + ": T_1 not decided at this precision");
   if (!(a >= 0) || !(a < 9.0e18))  // NaN, or beyond long
     throw std::domain_error(std::string(what) + ": step count not representable");
@@ -66,20 +49,20 @@ long stage1_end(const std::vector<S>& A0, const std::vector<S>& xi_l1, const S& 
   const char* what = "stage1_end";
   if (A0.size() != xi_l1.size()) throw std::domain_error("stage1_end: A0 and xi_l1 differ in length");
   if (A0.empty()) throw std::domain_error("stage1_end: no samples");
-  detail::require_positive(eta, what, "eta");
-  detail::require_nonnegative(mu_l1, what, "||mu||_1");
+  require_positive(eta, what, "eta");
+  require_nonnegative(mu_l1, what, "||mu||_1");
   long T1 = 0;
   for (std::size_t i = 0; i < A0.size(); ++i) {
     const S gap = xi_l1[i] - mu_l1;
-    if (!(detail::stage_lo(gap) > 0)) {
-      if (detail::stage_hi(gap) > 0)
+    if (!(lower(gap) > 0)) {
+      if (upper(gap) > 0)
         throw std::domain_error("stage1_end: ||xi_i||_1 > ||mu||_1 not decided at this precision");
       throw std::domain_error("stage1_end: ||xi_" + std::to_string(i) +
                               "||_1 <= ||mu||_1, A_i never turns negative");
     }
-    if (detail::stage_hi(A0[i]) < 0) continue;  // t_i = 0
-    if (!(detail::stage_lo(A0[i]) >= 0)) {
-      if (detail::stage_hi(A0[i]) >= 0) throw std::domain_error("stage1_end: T_1 not decided at this precision");
+    if (upper(A0[i]) < 0) continue;  // t_i = 0
+    if (!(lower(A0[i]) >= 0)) {
+      if (upper(A0[i]) >= 0) throw std::domain_error("stage1_end: T_1 not decided at this precision");
       throw std::domain_error("stage1_end: A_i^(0) is not a number");
     }
     const long t = detail::floor_to_long(S(A0[i] / value_noise_increment(eta, gap)), what) + 1;
@@ -92,8 +75,8 @@ long stage1_end(const std::vector<S>& A0, const std::vector<S>& xi_l1, const S& 
 template <class S>
 S stage1_scale(const S& sigma0, const S& eta, int s, int m_v) {
   using std::sqrt;
-  detail::require_nonnegative(sigma0, "stage1_scale", "sigma0");
-  detail::require_positive(eta, "stage1_scale", "eta");
+  require_nonnegative(sigma0, "stage1_scale", "sigma0");
+  require_positive(eta, "stage1_scale", "eta");
   detail::require_count(s, 1, "stage1_scale", "s");
   detail::require_count(m_v, 1, "stage1_scale", "m_v");
   return sigma0 / (eta * sqrt(S(s) * m_v));
@@ -104,8 +87,8 @@ template <class S>
 S stage2_scale(const S& sigma0, const S& eta, int s, int m_k, int n) {
   using std::log;
   using std::sqrt;
-  detail::require_nonnegative(sigma0, "stage2_scale", "sigma0");
-  detail::require_positive(eta, "stage2_scale", "eta");
+  require_nonnegative(sigma0, "stage2_scale", "sigma0");
+  require_positive(eta, "stage2_scale", "eta");
   detail::require_count(s, 1, "stage2_scale", "s");
   detail::require_count(m_k, 1, "stage2_scale", "m_k");
   detail::require_count(n, 1, "stage2_scale", "n");
@@ -117,8 +100,8 @@ template <class S>
 S stage3_scale(const S& sigma0, const S& eta, int m_k) {
   using std::log;
   using std::sqrt;
-  detail::require_nonnegative(sigma0, "stage3_scale", "sigma0");
-  detail::require_positive(eta, "stage3_scale", "eta");
+  require_nonnegative(sigma0, "stage3_scale", "sigma0");
+  require_positive(eta, "stage3_scale", "eta");
   detail::require_count(m_k, 1, "stage3_scale", "m_k");
   return sigma0 * sqrt(log(S(m_k))) / eta;
 }
@@ -130,10 +113,10 @@ S stage3_scale(const S& sigma0, const S& eta, int m_k) {
 template <class S>
 S pair_alignment_time(const S& q0, const S& k0, const S& eta, const S& xi_l1) {
   using std::abs;
-  detail::require_positive(eta, "pair_alignment_time", "eta");
-  detail::require_positive(xi_l1, "pair_alignment_time", "||xi_i||_1");
+  require_positive(eta, "pair_alignment_time", "eta");
+  require_positive(xi_l1, "pair_alignment_time", "||xi_i||_1");
   const S prod = q0 * k0;
-  if (detail::stage_lo(prod) > 0) return S(0);  // same nonzero sign
+  if (lower(prod) > 0) return S(0);  // same nonzero sign
   const S aq = abs(q0), ak = abs(k0);
   S m;
   if constexpr (std::is_same_v<S, mp_interval>) {
@@ -155,11 +138,11 @@ template <class S>
 S epsilon_time(const S& T4, const S& epsilon, const S& eta, const S& min_xi_l1, const S& c) {
   using std::log;
   const char* what = "epsilon_time";
-  detail::require_nonnegative(T4, what, "T_4");
-  detail::require_positive(epsilon, what, "epsilon");
-  detail::require_positive(eta, what, "eta");
-  detail::require_positive(min_xi_l1, what, "min ||xi_i||_1");
-  if (!(detail::stage_lo(c) >= 1) || !(detail::stage_hi(c) <= 2))
+  require_nonnegative(T4, what, "T_4");
+  require_positive(epsilon, what, "epsilon");
+  require_positive(eta, what, "eta");
+  require_positive(min_xi_l1, what, "min ||xi_i||_1");
+  if (!(lower(c) >= 1) || !(upper(c) <= 2))
     throw std::domain_error("epsilon_time: c must lie in [1, 2]");
   return T4 + log(1 / epsilon) / (c * value_noise_increment(eta, min_xi_l1));
 }

@@ -19,14 +19,6 @@
 namespace attnbound::bounds::li2024 {
 
 namespace detail {
-template <class S>
-auto loss_lo(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return lower(x); else return x;
-}
-template <class S>
-auto loss_hi(const S& x) {
-  if constexpr (std::is_same_v<S, mp_interval>) return upper(x); else return x;
-}
 inline void require_support(int d, int s, const char* what) {
   if (d < 2) throw std::domain_error(std::string(what) + ": d must be >= 2");
   if (s < 1 || s > d - 1) throw std::domain_error(std::string(what) + ": s must lie in [1, d-1]");
@@ -34,8 +26,8 @@ inline void require_support(int d, int s, const char* what) {
 /// (x)_+ = max(x, 0); for mp_interval the exact image of the enclosure.
 template <class S>
 S positive_part(const S& x) {
-  if (loss_lo(x) >= 0) return x;
-  if (loss_hi(x) <= 0) return S(0);
+  if (lower(x) >= 0) return x;
+  if (upper(x) <= 0) return S(0);
   if constexpr (std::is_same_v<S, mp_interval>) return mp_interval(mp_real(0), upper(x));
   else return x;  // unreachable for double / mp_real (NaN is rejected by the callers)
 }
@@ -74,14 +66,14 @@ S test_loss_lower_bound(const S& miss_probability, const S& value_signal, const 
   using std::log1p;
   using std::sqrt;
   const char* what = "test_loss_lower_bound: ";
-  if (!(detail::loss_lo(miss_probability) >= 0) || !(detail::loss_hi(miss_probability) <= 1))
+  if (!(lower(miss_probability) >= 0) || !(upper(miss_probability) <= 1))
     throw std::domain_error(std::string(what) + "miss probability must lie in [0, 1]");
-  if (!(detail::loss_lo(sigma_p) >= 0)) throw std::domain_error(std::string(what) + "sigma_p must be >= 0");
+  if (!(lower(sigma_p) >= 0)) throw std::domain_error(std::string(what) + "sigma_p must be >= 0");
   if (s < 1) throw std::domain_error(std::string(what) + "s must be >= 1");
-  if (!(detail::loss_lo(mean_v0_sq_untouched) >= 0))
+  if (!(lower(mean_v0_sq_untouched) >= 0))
     throw std::domain_error(std::string(what) + "mean of v0^2 must be >= 0");
   using std::isfinite;
-  if (!isfinite(detail::loss_lo(value_signal)) || !isfinite(detail::loss_hi(value_signal)))
+  if (!isfinite(lower(value_signal)) || !isfinite(upper(value_signal)))
     throw std::domain_error(std::string(what) + "value signal must be finite");
   const S a = 2 * detail::positive_part(value_signal) + 2 * sigma_p * sqrt(S(s) * mean_v0_sq_untouched);
   return miss_probability * log1p(exp(-a));
